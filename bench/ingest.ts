@@ -1,0 +1,123 @@
+/**
+ * Broker ingest benchmark: kcat produces the same 1,000,000 records of 100 bytes with acks=1 into
+ * samsa's broker (writing to disk) and into librdkafka's in-memory mock cluster, in one run, and
+ * reports both rates and their ratio. Figures go to bench/results/ingest.json.
+ *
+ * Usage: npm run bench:ingest [-- --records N --size BYTES --rounds R]
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {once} from 'node:events'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : dflt
+}
+const records = arg('records', 1_000_000)
+const size = arg('size', 100)
+const rounds = arg('rounds', 3)
+const partitions = 4 // the mock cluster auto-creates topics with 4 partitions; samsa is given the same
+
+/** Writes `n` newline-separated values of exactly `size` bytes, each numbered so none repeats. */
+async function writeInput(file: string): Promise<void> {
+  const out = createWriteStream(file)
+  const pad = 'x'.repeat(size)
+  for (let i = 0; i < records; i++) {
+    const line = (String(i).padStart(10, '0') + pad).slice(0, size) + '\n'
+    if (!out.write(line)) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+/** Starts a child process and resolves with the first stdout line that matches `re`. */
+function startAndWait(cmd: string, args: string[], re: RegExp, cwd = repo): Promise<{child: ChildProcess; match: RegExpMatchArray}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {cwd, stdio: ['ignore', 'pipe', 'pipe']})
+    let buf = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not start in 20 s: ${err}`)), 20_000)
+    child.stdout!.on('data', (d) => {
+      buf += d
+      const m = buf.match(re)
+      if (m) {
+        clearTimeout(timer)
+        resolve({child, match: m})
+      }
+    })
+    child.stderr!.on('data', (d) => (err += d))
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${err}`)))
+  })
+}
+
+/** Runs kcat as a producer of the input file and returns the wall time in ms. */
+function kcatProduce(bootstrap: string, topic: string, input: string): number {
+  const fd = openSync(input, 'r')
+  const t0 = process.hrtime.bigint()
+  const res = spawnSync('kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=1'], {stdio: [fd, 'ignore', 'pipe'], timeout: 300_000})
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  closeSync(fd)
+  if (res.status !== 0) throw new Error(`kcat failed (${res.status}): ${res.stderr}`)
+  if (/ERROR|failed/i.test(String(res.stderr))) throw new Error(`kcat reported errors: ${res.stderr}`)
+  return ms
+}
+
+/** Sums the high watermarks of all partitions of a topic, as kcat sees them. */
+function countRecords(bootstrap: string, topic: string): number {
+  let total = 0
+  for (let p = 0; p < partitions; p++) {
+    const res = spawnSync('kcat', ['-Q', '-b', bootstrap, '-t', `${topic}:${p}:-1`], {encoding: 'utf8', timeout: 30_000})
+    const m = res.stdout.match(/offset (\d+)/)
+    if (m) total += Number(m[1])
+  }
+  return total
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function main(): Promise<void> {
+  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
+  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
+  const input = join(work, 'input.txt')
+  await writeInput(input)
+
+  const mock = await startAndWait(join(repo, '..', 'shared', 'tools', 'mock-cluster'), [], /bootstrap=(\S+)/)
+  const samsa = await startAndWait(process.execPath, [join(repo, 'bin', 'run.js'), 'broker', 'start', '--listen', '127.0.0.1:0',
+    '--data-dir', join(work, 'samsa'), '--set', `num.partitions=${partitions}`], /ready on (\S+)/)
+  const peers = {mock: mock.match[1], samsa: samsa.match[1]}
+  const times: Record<string, number[]> = {mock: [], samsa: []}
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const name of ['mock', 'samsa'] as const) {
+        const topic = `ingest-${r}`
+        const ms = kcatProduce(peers[name], topic, input)
+        const stored = countRecords(peers[name], topic)
+        if (stored !== records) throw new Error(`${name}: ${stored} records stored, expected ${records}`)
+        times[name].push(ms)
+        console.log(`round ${r + 1} ${name}: ${records} records in ${ms.toFixed(0)} ms = ${Math.round(records / ms * 1000)} records/s`)
+      }
+    }
+  } finally {
+    samsa.child.kill('SIGTERM')
+    mock.child.kill('SIGTERM')
+  }
+  const rate = (name: string): number => Math.round(records / median(times[name]) * 1000)
+  const result = {
+    benchmark: 'ingest', date: new Date().toISOString(), records, recordBytes: size, acks: 1, partitions, rounds,
+    mockRecordsPerSec: rate('mock'), samsaRecordsPerSec: rate('samsa'),
+    ratio: Number((rate('samsa') / rate('mock')).toFixed(3)), timesMs: times,
+  }
+  console.log(`median: samsa ${result.samsaRecordsPerSec} records/s, mock ${result.mockRecordsPerSec} records/s, ratio samsa/mock ${result.ratio}`)
+  mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
+  writeFileSync(join(repo, 'bench', 'results', 'ingest.json'), JSON.stringify(result, null, 2) + '\n')
+  rmSync(work, {recursive: true, force: true})
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.message}`)
+  process.exit(1)
+})

@@ -1,0 +1,183 @@
+/**
+ * startBroker: assembles one node -- storage (LogManager, with recovery), the controller over the
+ * metadata log, the replica manager, the purgatory and the socket server -- and the request
+ * dispatcher that connects the socket server to the HANDLERS table (Kafka's KafkaApis).
+ * Broker.close() shuts down in reverse: stop accepting, answer parked and in-flight requests,
+ * then flush logs and write checkpoints and the clean-shutdown marker.
+ */
+import {mkdirSync} from 'node:fs'
+import {
+  decodeRequestHeader, decodeRequestBody, encodeResponse, getApiSchema, getCodec, isFlexible, Reader, Writer,
+  type RequestHeader,
+} from '../protocol/index.js'
+import {LogManager} from '../storage/index.js'
+import {BROKER_CONFIGS} from './config-defs.js'
+import type {BrokerContext, BrokerLogger, CoreBrokerContext} from './context.js'
+import {handlerFor} from './handlers/index.js'
+import {NO_RESPONSE, type Handler} from './handlers/types.js'
+import {unsupportedVersionResponse} from './handlers/18-api-versions.js'
+import {SingleNodeController} from './metadata/controller.js'
+import {MetadataLog} from './metadata/metadata-log.js'
+import {loadOrCreateMetaProperties} from './metadata/meta-properties.js'
+import {Purgatory} from './purgatory.js'
+import {ReplicaManager, topicLogConfig} from './replica-manager.js'
+import {CloseConnectionError, SocketServer, type ConnectionInfo, type RequestProcessor} from './socket-server.js'
+
+/** What `samsa broker start` passes in. */
+export interface BrokerConfig {
+  nodeId: number
+  dataDir: string
+  host: string
+  /** 0 = an ephemeral port (see Broker.port). */
+  port: number
+  /** Kafka broker config names -> values; unspecified ones take Kafka's defaults. */
+  props: Record<string, string>
+  logger: BrokerLogger
+}
+
+/** A running node. */
+export interface Broker {
+  readonly nodeId: number
+  readonly clusterId: string
+  readonly host: string
+  /** The bound port. */
+  readonly port: number
+  /** The context handlers see (for in-process tests and tools). */
+  readonly context: BrokerContext
+  /** Graceful shutdown; idempotent. */
+  close(): Promise<void>
+}
+
+const API_VERSIONS = 18
+
+/** Broker props with Kafka's defaults filled in (only keys that have a default). */
+export function brokerPropsWithDefaults(props: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const d of BROKER_CONFIGS) if (d.default !== null) out[d.name] = d.default
+  return Object.assign(out, props)
+}
+
+/** Starts a broker; resolves once it accepts connections. */
+export async function startBroker(config: BrokerConfig): Promise<Broker> {
+  const {nodeId, dataDir, logger} = config
+  const props = brokerPropsWithDefaults(config.props)
+  mkdirSync(dataDir, {recursive: true})
+  const meta = loadOrCreateMetaProperties(dataDir, nodeId)
+  // The controller comes first: the logs found on disk take their topic's config from it.
+  const metadataLog = MetadataLog.open(dataDir, logger)
+  let logManager: LogManager | undefined
+  try {
+    const controller = new SingleNodeController(metadataLog, nodeId, props)
+    logManager = LogManager.open(dataDir, {
+      logger,
+      topicConfig: (topic) => topicLogConfig(controller, topic),
+      retentionCheckIntervalMs: interval(props['log.retention.check.interval.ms']),
+      flushCheckIntervalMs: interval(props['log.flush.scheduler.interval.ms']),
+      checkpointIntervalMs: interval(props['log.flush.offset.checkpoint.interval.ms']),
+    })
+    const replicaManager = new ReplicaManager(logManager, controller, logger)
+    replicaManager.startup()
+    const purgatory = new Purgatory()
+    const context: CoreBrokerContext = {
+      nodeId, clusterId: meta.clusterId, host: config.host, port: config.port, props,
+      metadata: controller, replicaManager, logManager, dataDir, logger, purgatory,
+    }
+    const server = new SocketServer({
+      host: config.host,
+      port: config.port,
+      maxRequestBytes: Number(props['socket.request.max.bytes']),
+      idleMs: Number(props['connections.max.idle.ms']),
+      logger,
+      processor: requestProcessor(context),
+    })
+    context.port = await server.listen()
+    logger('info', `broker ${nodeId} of cluster ${meta.clusterId} listening on ${config.host}:${context.port}`)
+    let closing: Promise<void> | undefined
+    return {
+      nodeId, clusterId: meta.clusterId, host: config.host, port: context.port, context,
+      close: () => (closing ??= shutdown(server, purgatory, logManager!, metadataLog, logger)),
+    }
+  } catch (err) {
+    logManager?.close()
+    metadataLog.close()
+    throw err
+  }
+}
+
+/** A timer interval from a config value; Kafka's "never" (Long.MAX_VALUE) and junk fall back to the storage default. */
+function interval(value: string | undefined): number | undefined {
+  const n = Number(value)
+  return Number.isSafeInteger(n) && n > 0 && n <= 0x7fffffff ? n : undefined
+}
+
+async function shutdown(server: SocketServer, purgatory: Purgatory, logManager: LogManager, metadataLog: MetadataLog,
+  logger: BrokerLogger): Promise<void> {
+  server.stopAccepting()
+  // Parked fetches answer now with what they have, so in-flight requests can drain.
+  purgatory.shutdown()
+  await server.close()
+  logManager.close()
+  metadataLog.close()
+  logger('info', 'broker shut down cleanly')
+}
+
+/** The dispatcher: decodes a frame, finds its handler, runs it, encodes the answer. */
+export function requestProcessor(context: BrokerContext): RequestProcessor {
+  return (frame: Buffer, conn: ConnectionInfo) => {
+    let header: RequestHeader
+    let bodyOffset: number
+    try {
+      ({header, bodyOffset} = decodeRequestHeader(frame))
+    } catch (err) {
+      throw new CloseConnectionError(`malformed request header: ${(err as Error).message}`)
+    }
+    const {apiKey, apiVersion: version, correlationId} = header
+    const handler = handlerFor(apiKey)
+    if (!handler) throw new CloseConnectionError(`unknown api key ${apiKey} (correlation id ${correlationId})`)
+    if (apiKey === API_VERSIONS && version > handler.maxVersion) {
+      // Clients probe with their newest ApiVersions; answer in v0 so they can read it and retry lower.
+      return encodeResponse(API_VERSIONS, 0, correlationId, unsupportedVersionResponse())
+    }
+    const lowest = handler.advertisedMinVersion ?? handler.minVersion
+    if (version < lowest || version > handler.maxVersion) {
+      throw new CloseConnectionError(`unsupported version ${version} of api key ${apiKey}`)
+    }
+    const legacy = version < handler.minVersion
+    let request: unknown
+    try {
+      request = legacy ? decodeAdvertisedOnly(apiKey, version, frame, bodyOffset) : decodeRequestBody(apiKey, version, frame, bodyOffset)
+    } catch (err) {
+      throw new CloseConnectionError(`cannot decode ${apiKey} v${version} request: ${(err as Error).message}`)
+    }
+    const result = handler.handle(context, request, {header, clientHost: conn.remoteAddress, connectionId: conn.id})
+    if (result instanceof Promise) return result.then((r) => encode(handler, header, r, legacy))
+    return encode(handler, header, result, legacy)
+  }
+}
+
+function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean): Buffer | null {
+  if (body === NO_RESPONSE) return null
+  if (legacy) return encodeAdvertisedOnly(handler.apiKey, header.apiVersion, header.correlationId, body)
+  return encodeResponse(handler.apiKey, header.apiVersion, header.correlationId, body)
+}
+
+/*
+ * Versions advertised but not implemented (Produce v0-2) are outside the protocol layer's valid
+ * range, so encodeRequest/encodeResponse refuse them; the schema still describes their fields, so
+ * the compiled codec reads and writes them directly. The handler only answers them with errors.
+ */
+function decodeAdvertisedOnly(apiKey: number, version: number, frame: Buffer, bodyOffset: number): unknown {
+  const api = getApiSchema(apiKey)
+  if (!api) throw new Error(`no schema for api key ${apiKey}`)
+  return getCodec(api, version, 'request').decode(new Reader(frame, bodyOffset))
+}
+
+function encodeAdvertisedOnly(apiKey: number, version: number, correlationId: number, body: object): Buffer {
+  const api = getApiSchema(apiKey)!
+  const w = new Writer(256)
+  w.int32(0).int32(correlationId)
+  if (apiKey !== API_VERSIONS && isFlexible(apiKey, version)) w.uvarint(0)
+  getCodec(api, version, 'response').encode(w, body)
+  w.patchInt32(0, w.offset - 4)
+  return w.toBuffer()
+}

@@ -1,0 +1,99 @@
+/**
+ * Produce (0): advertised v0-9, implemented v3-9. Each partition carries exactly one v2 record
+ * batch, which is validated (size, magic, CRC-32C, record framing) and appended as is: the log
+ * stamps offsets (and LogAppendTime when the topic asks for it) into the header in place.
+ * v0-2 (old message formats) get UNSUPPORTED_VERSION for every partition, as Kafka 4 answers.
+ * acks=0 gets no response; a failure then closes the connection, the only signal such a producer sees.
+ */
+import {ErrorCode, KafkaError} from '../../protocol/index.js'
+import {validateBatch, iterateBatches} from '../../records/index.js'
+import type {BrokerContext, CoreBrokerContext} from '../context.js'
+import {CloseConnectionError} from '../socket-server.js'
+import {NO_RESPONSE, type Handler, type RequestContext} from './types.js'
+
+/** First version that carries record batch v2. */
+const FIRST_IMPLEMENTED = 3
+
+interface PartitionResult {
+  index: number; errorCode: number; baseOffset: bigint; logAppendTimeMs: bigint; logStartOffset: bigint
+  recordErrors: never[]; errorMessage: string | null
+}
+
+function failed(index: number, errorCode: number, errorMessage: string | null = null): PartitionResult {
+  return {index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage}
+}
+
+/** Validates and appends one partition's records. */
+function appendPartition(broker: CoreBrokerContext, topic: string, index: number, records: Buffer | null): PartitionResult {
+  const config = broker.replicaManager.logConfig(topic)
+  const log = config && broker.replicaManager.getLog(topic, index)
+  if (!config || !log) return failed(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `This server does not host ${topic}-${index}.`)
+  if (records === null || records.length === 0) return failed(index, ErrorCode.INVALID_RECORD, 'Produce requests must carry one record batch.')
+  if (records.length > config.maxMessageBytes) {
+    return failed(index, ErrorCode.MESSAGE_TOO_LARGE,
+      `The batch of ${records.length} bytes is larger than max.message.bytes (${config.maxMessageBytes}).`)
+  }
+  const v = validateBatch(records, 0, records.length)
+  if (!v.ok) {
+    // Several whole, valid batches are not corrupt, just not allowed since v3: say so precisely.
+    if (v.errorCode === ErrorCode.CORRUPT_MESSAGE && countBatches(records) > 1) {
+      return failed(index, ErrorCode.INVALID_RECORD, 'Produce requests v3+ must carry exactly one record batch per partition.')
+    }
+    return failed(index, v.errorCode, v.reason)
+  }
+  const image = broker.metadata.topic(topic)
+  const leaderEpoch = image?.partitions[index]?.leaderEpoch ?? 0
+  const appendTime = config.messageTimestampType === 'LogAppendTime' ? BigInt(Date.now()) : null
+  try {
+    const r = log.append(records, {logAppendTime: appendTime, leaderEpoch})
+    return {
+      index, errorCode: ErrorCode.NONE, baseOffset: r.firstOffset, logAppendTimeMs: appendTime === null ? -1n : r.logAppendTime,
+      logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null,
+    }
+  } catch (err) {
+    if (err instanceof KafkaError) return failed(index, err.code, err.message)
+    broker.logger('error', `append to ${topic}-${index} failed: ${(err as Error).message}`)
+    return failed(index, ErrorCode.KAFKA_STORAGE_ERROR, 'The append failed on disk.')
+  }
+}
+
+/** Whole batches the buffer splits into (used only to word an error). */
+function countBatches(buf: Buffer): number {
+  let n = 0
+  let covered = 0
+  for (const b of iterateBatches(buf)) {
+    n++
+    covered = b.pos + b.size
+  }
+  return covered === buf.length ? n : 0
+}
+
+export const produceHandler: Handler = {
+  apiKey: 0,
+  minVersion: FIRST_IMPLEMENTED,
+  maxVersion: 9,
+  advertisedMinVersion: 0,
+  handle(b: BrokerContext, req: any, ctx: RequestContext) {
+    const broker = b as CoreBrokerContext
+    const version = ctx.header.apiVersion
+    const acks: number = req.acks
+    let anyError = false
+    const badAcks = acks !== 0 && acks !== 1 && acks !== -1
+    const responses = (req.topicData as {name: string; partitionData: {index: number; records: Buffer | null}[]}[]).map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p) => {
+        let r: PartitionResult
+        if (version < FIRST_IMPLEMENTED) r = failed(p.index, ErrorCode.UNSUPPORTED_VERSION, 'Produce v0-2 (message format v0/v1) is not supported.')
+        else if (badAcks) r = failed(p.index, ErrorCode.INVALID_REQUIRED_ACKS)
+        else r = appendPartition(broker, t.name, p.index, p.records)
+        if (r.errorCode !== ErrorCode.NONE) anyError = true
+        return r
+      }),
+    }))
+    if (acks === 0) {
+      if (anyError) throw new CloseConnectionError('a produce request with acks=0 failed')
+      return NO_RESPONSE
+    }
+    return {responses, throttleTimeMs: 0}
+  },
+}

@@ -1,0 +1,46 @@
+/**
+ * HANDLERS: the one table of API keys this broker serves. The dispatcher finds handlers here and
+ * ApiVersions advertises exactly these entries, so a key is served if and only if it is listed.
+ */
+import type {Handler} from './types.js'
+import {produceHandler} from './0-produce.js'
+import {fetchHandler} from './1-fetch.js'
+import {listOffsetsHandler} from './2-list-offsets.js'
+import {metadataHandler} from './3-metadata.js'
+import {apiVersionsHandler} from './18-api-versions.js'
+import {createTopicsHandler} from './19-create-topics.js'
+import {deleteTopicsHandler} from './20-delete-topics.js'
+import {deleteRecordsHandler} from './21-delete-records.js'
+import {describeConfigsHandler} from './32-describe-configs.js'
+import {alterConfigsHandler} from './33-alter-configs.js'
+import {describeLogDirsHandler} from './35-describe-log-dirs.js'
+import {createPartitionsHandler} from './37-create-partitions.js'
+import {incrementalAlterConfigsHandler} from './44-incremental-alter-configs.js'
+import {describeClusterHandler} from './60-describe-cluster.js'
+
+export const HANDLERS: Handler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  metadataHandler,
+  apiVersionsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  deleteRecordsHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  describeLogDirsHandler,
+  createPartitionsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
+]
+
+const BY_KEY = new Map<number, Handler>()
+
+/** The handler of an API key, or undefined when this broker does not serve it. */
+export function handlerFor(apiKey: number): Handler | undefined {
+  if (BY_KEY.size === 0) for (const h of HANDLERS) BY_KEY.set(h.apiKey, h)
+  return BY_KEY.get(apiKey)
+}
+
+export {NO_RESPONSE, type Handler, type RequestContext} from './types.js'

@@ -1,0 +1,81 @@
+// kcat (librdkafka) against `samsa broker start`: metadata, produce with every codec, read back
+// byte for byte in per-partition order, and offsets by timestamp.
+import {test, before, after} from 'node:test'
+import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
+import {startBrokerProcess, removeDataDir, haveKcat, type BrokerProcess} from '../helpers/broker-process.js'
+
+const skip = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): interop test skipped'
+if (skip) console.log(`NOTICE: ${skip}`)
+
+const RECORDS = 100_000
+const PARTITIONS = 3
+let broker: BrokerProcess
+
+/** Runs kcat with bounded time and returns stdout; fails the test on a non-zero exit. */
+function kcat(args: string[], input?: string | Buffer): string {
+  const res = spawnSync('kcat', ['-b', broker.bootstrap, ...args], {input, maxBuffer: 1 << 28, timeout: 120_000, encoding: 'utf8'})
+  assert.equal(res.status, 0, `kcat ${args.join(' ')} failed: ${res.stderr}`)
+  assert.doesNotMatch(res.stderr, /ERROR|Failed to produce/, `kcat ${args.join(' ')} reported: ${res.stderr}`)
+  return res.stdout
+}
+
+before(async () => {
+  if (skip) return
+  broker = await startBrokerProcess({set: {'num.partitions': String(PARTITIONS)}})
+})
+
+after(async () => {
+  if (!broker) return
+  assert.equal(await broker.stop(), 0, 'broker exits 0 on SIGTERM')
+  removeDataDir(broker.dataDir)
+})
+
+test('kcat -L lists the broker and the topics', {skip}, () => {
+  kcat(['-P', '-t', 'listed'], 'one\n')
+  const out = kcat(['-L'])
+  assert.match(out, new RegExp(`broker \\d+ at 127\\.0\\.0\\.1:${broker.port}`))
+  assert.match(out, /topic "listed" with 3 partitions/)
+  assert.match(out, /partition 0, leader \d+, replicas: \d+, isrs: \d+/)
+})
+
+for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
+  test(`kcat -P of ${RECORDS} keyed records with headers, codec ${codec}, reads back byte for byte`, {skip, timeout: 180_000}, () => {
+    const topic = `codec-${codec}`
+    const lines: string[] = []
+    for (let i = 0; i < RECORDS; i++) lines.push(`key-${i % 977}|v${i}-${codec}-${'abcdefghij'.repeat(1 + (i % 7))}`)
+    kcat(['-P', '-t', topic, '-K', '|', '-z', codec, '-H', 'source=kcat', '-H', `codec=${codec}`,
+      '-X', 'acks=all', '-X', 'linger.ms=20'], lines.join('\n') + '\n')
+    const out = kcat(['-C', '-t', topic, '-e', '-o', 'beginning', '-f', '%p\t%o\t%k\t%s\t%h\n'])
+    const rows = out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'))
+    assert.equal(rows.length, RECORDS, 'every record comes back once')
+    const nextOffset = new Map<string, number>()
+    const lastSeq = new Map<string, number>()
+    const seen = new Set<number>()
+    for (const [p, o, k, v, h] of rows) {
+      const seq = Number(v.slice(1, v.indexOf('-')))
+      assert.equal(`${k}|${v}`, lines[seq], `record ${seq} is byte for byte what was produced`)
+      assert.equal(h, `source=kcat,codec=${codec}`)
+      assert.equal(Number(o), nextOffset.get(p) ?? 0, `offsets in partition ${p} are dense`)
+      nextOffset.set(p, Number(o) + 1)
+      assert.ok(seq > (lastSeq.get(p) ?? -1), `partition ${p} keeps production order`)
+      lastSeq.set(p, seq)
+      seen.add(seq)
+    }
+    assert.equal(seen.size, RECORDS)
+    assert.equal(nextOffset.size, PARTITIONS, 'keys spread over every partition')
+  })
+}
+
+test('kcat -Q finds offsets by timestamp', {skip, timeout: 60_000}, async () => {
+  const topic = 'by-time'
+  kcat(['-P', '-t', topic, '-p', '0'], Array.from({length: 50}, (_, i) => `early-${i}`).join('\n') + '\n')
+  await new Promise((r) => setTimeout(r, 50))
+  const boundary = Date.now()
+  await new Promise((r) => setTimeout(r, 50))
+  kcat(['-P', '-t', topic, '-p', '0'], Array.from({length: 30}, (_, i) => `late-${i}`).join('\n') + '\n')
+  assert.match(kcat(['-Q', '-t', `${topic}:0:${boundary}`]), /\[0\] offset 50$/m)
+  assert.match(kcat(['-Q', '-t', `${topic}:0:1`]), /\[0\] offset 0$/m)
+  // Past the last record's timestamp there is no such offset: Kafka answers -1 (the end).
+  assert.match(kcat(['-Q', '-t', `${topic}:0:${Date.now() + 3_600_000}`]), /\[0\] offset -1$/m)
+})
