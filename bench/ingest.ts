@@ -102,8 +102,12 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    samsa.child.kill('SIGTERM')
-    mock.child.kill('SIGTERM')
+    for (const {child} of [samsa, mock]) {
+      child.removeAllListeners('exit')
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      await exited
+    }
   }
   const rate = (name: string): number => Math.round(records / median(times[name]) * 1000)
   const result = {

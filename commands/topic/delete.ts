@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {confirm} from '@inquirer/prompts'
 import {ClientCommand} from '../../src/cli/base-command.js'
-import {UsageError} from '../../src/cli/errors.js'
+import {CommandFailure, UsageError} from '../../src/cli/errors.js'
 
 /** samsa topic delete: DeleteTopics, with a confirmation prompt on a terminal. */
 export default class TopicDelete extends ClientCommand {
@@ -27,7 +27,12 @@ export default class TopicDelete extends ClientCommand {
         throw new UsageError('refusing to delete without confirmation: stdin is not a terminal; pass --yes')
       }
       const list = names.map((n) => `"${n}"`).join(', ')
-      const ok = await confirm({message: `Delete topic${names.length > 1 ? 's' : ''} ${list} and all their data?`, default: false})
+      const question = `Delete topic${names.length > 1 ? 's' : ''} ${list} and all ${names.length > 1 ? 'their' : 'its'} data?`
+      // Ctrl-C at the prompt rejects with ExitPromptError: treat it as "no".
+      const ok = await confirm({message: question, default: false}).catch((err: Error) => {
+        if (err.name === 'ExitPromptError') throw new CommandFailure('aborted: nothing deleted')
+        throw err
+      })
       if (!ok) {
         this.out('Nothing deleted.')
         return {deleted: []}

@@ -85,8 +85,8 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
     const server = new SocketServer({
       host: config.host,
       port: config.port,
-      maxRequestBytes: Number(props['socket.request.max.bytes']),
-      idleMs: Number(props['connections.max.idle.ms']),
+      maxRequestBytes: numberProp(props, 'socket.request.max.bytes', 104857600),
+      idleMs: numberProp(props, 'connections.max.idle.ms', 600000),
       logger,
       processor: requestProcessor(context),
     })
@@ -104,6 +104,12 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
   }
 }
 
+/** A numeric broker prop, or `dflt` when it is not a usable number. */
+function numberProp(props: Record<string, string>, name: string, dflt: number): number {
+  const n = Number(props[name])
+  return Number.isFinite(n) ? n : dflt
+}
+
 /** A timer interval from a config value; Kafka's "never" (Long.MAX_VALUE) and junk fall back to the storage default. */
 function interval(value: string | undefined): number | undefined {
   const n = Number(value)
@@ -116,8 +122,9 @@ async function shutdown(server: SocketServer, purgatory: Purgatory, logManager: 
   // Parked fetches answer now with what they have, so in-flight requests can drain.
   purgatory.shutdown()
   await server.close()
-  logManager.close()
+  // The metadata log first: LogManager.close() writes the clean-shutdown marker, which vouches for both.
   metadataLog.close()
+  logManager.close()
   logger('info', 'broker shut down cleanly')
 }
 

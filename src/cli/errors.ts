@@ -24,7 +24,9 @@ export function describeError(err: unknown): {line: string; exitCode: number; na
   if (err instanceof CommandFailure) return {line: firstLine(err.message), exitCode: 1, name: 'FAILED'}
   if (err instanceof ProtocolError) return {line: `${firstLine(err.message)} (PROTOCOL_ERROR)`, exitCode: 1, name: 'PROTOCOL_ERROR'}
   if (isParseError(err)) {
-    return {line: `${firstLine((err as Error).message)} (see --help)`, exitCode: 2, name: 'USAGE'}
+    // oclif spreads one parse error over several lines ("Parsing --x", "\tExpected ...", "See more help").
+    const parts = (err as Error).message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^See more help/.test(l))
+    return {line: `${parts.join(': ')} (see --help)`, exitCode: 2, name: 'USAGE'}
   }
   const e = err as NodeJS.ErrnoException
   if (e && typeof e.code === 'string' && e.syscall) {

@@ -12,7 +12,7 @@ let lastView: DataView | null = null
 /** A DataView spanning the whole ArrayBuffer behind `buf`. */
 export function viewOf(buf: Uint8Array): DataView {
   const ab = buf.buffer
-  if (ab === slab.buffer) return slabView
+  if (ab === slabBuffer) return slabView
   if (ab === lastBuffer) return lastView!
   lastBuffer = ab
   return (lastView = new DataView(ab))
@@ -21,7 +21,9 @@ export function viewOf(buf: Uint8Array): DataView {
 const SLAB_SIZE = 64 * 1024
 const SLAB_MAX_PIECE = 4096
 let slab = Buffer.allocUnsafeSlow(0)
-let slabView = new DataView(slab.buffer)
+// The slab's ArrayBuffer is kept in a variable: the typed-array `buffer` getter is not free.
+let slabBuffer: ArrayBufferLike = slab.buffer
+let slabView = new DataView(slabBuffer)
 let slabPos = 0
 
 /**
@@ -32,7 +34,8 @@ export function allocMessageBuffer(size: number): Buffer {
   if (size > SLAB_MAX_PIECE) return Buffer.allocUnsafeSlow(size)
   if (slabPos + size > slab.length) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE)
-    slabView = new DataView(slab.buffer)
+    slabBuffer = slab.buffer
+    slabView = new DataView(slabBuffer)
     slabPos = 0
   }
   const piece = slab.subarray(slabPos, slabPos + size)

@@ -47,10 +47,15 @@ export function isSupported(apiKey: number, version: number): boolean {
   return api !== undefined && inVersions(api.validVersions, version)
 }
 
+/**
+ * The schema for a request/response at a version. Advertised-only versions (Produce v0-2) are
+ * accepted too, so the broker can decode such a request and answer UNSUPPORTED_VERSION per
+ * partition; use isSupported() to tell them apart.
+ */
 function schemaFor(apiKey: number, apiVersion: number): ApiSchema {
   const api = getApiSchema(apiKey)
   if (!api) throw new ProtocolError(`unknown api key ${apiKey}`)
-  if (!inVersions(api.validVersions, apiVersion)) {
+  if (!inVersions(api.advertisedVersions ?? api.validVersions, apiVersion)) {
     throw new ProtocolError(`unsupported version ${apiVersion} of ${api.name} (${apiKey})`)
   }
   return api

@@ -1,6 +1,12 @@
 import {ProtocolError} from './errors.js'
 import {viewOf} from './dataview.js'
 
+// Buffer's own utf8Slice skips toString's encoding-name handling (measurably faster for the many
+// short strings of a request); fall back to toString where it does not exist.
+const utf8Slice: (this: Buffer, start: number, end: number) => string =
+  (Buffer.prototype as unknown as {utf8Slice?: (s: number, e: number) => string}).utf8Slice ??
+  function (this: Buffer, start: number, end: number) { return this.toString('utf8', start, end) }
+
 const HEX: string[] = []
 for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16))
 
@@ -45,34 +51,42 @@ export class Reader {
     this.need(n)
   }
 
+  /** INT8. */
   int8(): number {
     return this.dv.getInt8(this.base + this.need(1))
   }
 
+  /** INT16, big-endian. */
   int16(): number {
     return this.dv.getInt16(this.base + this.need(2))
   }
 
+  /** UINT16, big-endian. */
   uint16(): number {
     return this.dv.getUint16(this.base + this.need(2))
   }
 
+  /** INT32, big-endian. */
   int32(): number {
     return this.dv.getInt32(this.base + this.need(4))
   }
 
+  /** UINT32, big-endian. */
   uint32(): number {
     return this.dv.getUint32(this.base + this.need(4))
   }
 
+  /** INT64, big-endian, as bigint. */
   int64(): bigint {
     return this.dv.getBigInt64(this.base + this.need(8))
   }
 
+  /** FLOAT64 (IEEE 754 double), big-endian. */
   float64(): number {
     return this.dv.getFloat64(this.base + this.need(8))
   }
 
+  /** BOOLEAN: one byte, non-zero = true. */
   bool(): boolean {
     return this.buf[this.need(1)] !== 0
   }
@@ -142,7 +156,7 @@ export class Reader {
 
   private text(len: number): string {
     const at = this.need(len)
-    return this.buf.toString('utf8', at, at + len)
+    return utf8Slice.call(this.buf, at, at + len)
   }
 
   /** INT16-length string; a null (-1) decodes leniently to ''. */

@@ -68,30 +68,35 @@ export class Writer {
     return out
   }
 
+  /** INT8. */
   int8(v: number): this {
     const at = this.ensure(1)
     this.buf[at] = v
     return this
   }
 
+  /** INT16, big-endian. */
   int16(v: number): this {
     const at = this.ensure(2)
     this.dv.setInt16(this.base + at, v)
     return this
   }
 
+  /** UINT16, big-endian. */
   uint16(v: number): this {
     const at = this.ensure(2)
     this.dv.setUint16(this.base + at, v)
     return this
   }
 
+  /** INT32, big-endian. */
   int32(v: number): this {
     const at = this.ensure(4)
     this.dv.setInt32(this.base + at, v)
     return this
   }
 
+  /** UINT32, big-endian. */
   uint32(v: number): this {
     const at = this.ensure(4)
     this.dv.setUint32(this.base + at, v)
@@ -105,12 +110,14 @@ export class Writer {
     return this
   }
 
+  /** FLOAT64 (IEEE 754 double), big-endian. */
   float64(v: number): this {
     const at = this.ensure(8)
     this.dv.setFloat64(this.base + at, v)
     return this
   }
 
+  /** BOOLEAN: one byte, non-zero = true. */
   bool(v: boolean): this {
     const at = this.ensure(1)
     this.buf[at] = v ? 1 : 0

@@ -5,19 +5,19 @@
  * manager, or LogManager) call it from one serial path; every method is synchronous.
  */
 import {EventEmitter} from 'node:events'
-import {existsSync, mkdirSync, readdirSync, rmSync} from 'node:fs'
-import {basename, join} from 'node:path'
+import {mkdirSync, rmSync} from 'node:fs'
+import {basename} from 'node:path'
 import {BASE_OFFSET, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, HEADER_SIZE, BATCH_LENGTH, LOG_OVERHEAD,
   setMaxTimestampAndLogAppendTime} from '../records/batch-header.js'
 import {ErrorCode, KafkaError} from '../protocol/errors.js'
-import {INDEX_SUFFIX, TIME_INDEX_SUFFIX} from './file-util.js'
 import type {LogConfig} from './log-config.js'
 import {LogSegment} from './log-segment.js'
-import {recoverSegment} from './segment-recovery.js'
+export {parsePartitionDirName} from './log-loader.js'
+import {cleanDirAndListSegments, loadSegments, parsePartitionDirName} from './log-loader.js'
 import {findRecordByTimestamp} from './record-search.js'
 
-/** `(level, msg)` sink injected by the broker; src/ never writes to the console. */
-export type StorageLogger = (level: 'info' | 'warn' | 'error', msg: string) => void
+export type {StorageLogger} from './log-loader.js'
+import type {StorageLogger} from './log-loader.js'
 
 /** Options of Log.open. */
 export interface LogOpenOptions {
@@ -80,8 +80,6 @@ export interface AppendEvent {
   lastOffset: bigint
   logEndOffset: bigint
 }
-
-const SEGMENT_NAME = /^(\d{20})\.log$/
 
 /** One partition log (see file comment). Events: 'append' (AppendEvent), 'logStartOffset' (bigint). */
 export class Log extends EventEmitter {
@@ -465,78 +463,4 @@ export class Log extends EventEmitter {
   get isClosed(): boolean {
     return this.closed
   }
-}
-
-/** Splits `<topic>-<partition>` (the topic may itself contain '-'). */
-export function parsePartitionDirName(name: string): {topic: string; partition: number} {
-  const m = /^(.+)-(\d+)$/.exec(name)
-  if (!m) throw new Error(`'${name}' is not a partition directory name (<topic>-<partition>)`)
-  return {topic: m[1], partition: Number(m[2])}
-}
-
-/** Removes leftovers of interrupted operations (.deleted/.cleaned/.swap/.tmp files, index files without a .log) and lists segment base offsets. */
-function cleanDirAndListSegments(dir: string): bigint[] {
-  const names = readdirSync(dir)
-  const bases = new Set<string>()
-  for (const n of names) {
-    const m = SEGMENT_NAME.exec(n)
-    if (m) bases.add(m[1])
-  }
-  for (const n of names) {
-    if (/\.(deleted|cleaned|swap|tmp)$/.test(n)) rmSync(join(dir, n), {force: true})
-    else if ((n.endsWith(INDEX_SUFFIX) || n.endsWith(TIME_INDEX_SUFFIX)) && /^\d{20}\./.test(n) && !bases.has(n.slice(0, 20))) rmSync(join(dir, n), {force: true})
-  }
-  return [...bases].map((b) => BigInt(b)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
-/**
- * Brings opened segments to a consistent state: sanity-checks indexes, recovers (CRC scan + index
- * rebuild + truncation) every segment from the recovery point after an unclean stop, and deletes the
- * segments after a truncation. Reports each truncation through the logger.
- */
-function loadSegments(name: string, segs: LogSegment[], recoveryPoint: bigint, clean: boolean, logger: StorageLogger): void {
-  let expected = segs.length > 0 ? segs[0].baseOffset : 0n
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i]
-    const next = i + 1 < segs.length ? segs[i + 1] : null
-    const file = basename(seg.logPath)
-    let why: string | null = null
-    if (!clean && (next === null || next.baseOffset > recoveryPoint)) why = 'unclean shutdown'
-    else why = indexProblem(seg, next)
-    if (why === null && next === null) {
-      const tail = seg.loadTail()
-      if (tail) why = tail
-    }
-    if (why === null) {
-      if (next) seg.nextOffset = next.baseOffset
-      expected = seg.nextOffset
-      continue
-    }
-    if (why === 'unclean shutdown') logger('info', `${name}: recovering unflushed segment ${file} (${seg.size} bytes)`)
-    else logger('warn', `${name}: rebuilding indexes of segment ${file}: ${why}`)
-    const r = recoverSegment(seg, expected)
-    if (next && r.truncatedBytes === 0) seg.nextOffset = next.baseOffset
-    expected = seg.nextOffset
-    if (r.truncatedBytes === 0) continue
-    logger('warn', `${name}: truncating segment ${file} at byte position ${r.validBytes} (offset ${r.nextOffset}): ` +
-      `removed ${r.truncatedBytes} bytes (${r.reason}); ${r.batches} valid batches kept`)
-    for (const later of segs.splice(i + 1)) {
-      logger('warn', `${name}: deleting segment ${basename(later.logPath)} (${later.size} bytes) after the truncation at offset ${r.nextOffset}`)
-      later.delete()
-    }
-    break
-  }
-}
-
-/** Why a segment's indexes cannot be trusted (missing file, partial entry, last entry outside the file), or null. */
-function indexProblem(seg: LogSegment, next: LogSegment | null): string | null {
-  if (seg.size > 0 && (!existsSync(seg.offsetIndex.path) || !existsSync(seg.timeIndex.path))) return 'index file missing'
-  const off = seg.offsetIndex.sanityProblem(seg.size)
-  if (off) return `offset index: ${off}`
-  if (seg.offsetIndex.entries >= 2 && seg.offsetIndex.entryAt(seg.offsetIndex.entries - 2).offset >= seg.offsetIndex.lastEntry().offset) {
-    return 'offset index: entries do not increase'
-  }
-  const time = seg.timeIndex.sanityProblem(next ? next.baseOffset : BigInt('0x7fffffffffffffff'))
-  if (time) return `time index: ${time}`
-  return null
 }

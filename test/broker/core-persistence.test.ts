@@ -2,7 +2,7 @@
 // configs replayed from the __cluster_metadata-0 log, deletions, and the partition data itself.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, readdirSync, rmSync, mkdtempSync} from 'node:fs'
+import {cpSync, existsSync, readFileSync, readdirSync, rmSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {decodeRecordBatches} from '../../src/records/index.js'
@@ -35,10 +35,13 @@ test('topics, ids, configs, deletions and data survive a restart; cluster id is 
     assert.match(props, /^node\.id=0$/m)
     assert.match(clusterId, /^[A-Za-z0-9_-]{22}$/)
     assert.ok(existsSync(join(dir, '__cluster_metadata-0', '00000000000000000000.log')))
+    assert.ok(existsSync(join(dir, '.kafka_cleanshutdown')), 'close() leaves the clean-shutdown marker')
+    assert.match(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8'), /^kept 0 2$/m)
     assert.ok(!readdirSync(dir).some((n) => n.startsWith('doomed-0') && !n.endsWith('-delete')))
 
     const second = await startTestBroker({}, dir)
     try {
+      assert.ok(!second.logs.some((l) => /truncat|recover/i.test(l)), `a clean restart recovers nothing: ${second.logs.join('\n')}`)
       assert.equal(second.broker.clusterId, clusterId)
       const md = second.broker.context.metadata
       assert.equal(md.topic('kept')!.topicId, kept.topicId)
@@ -111,6 +114,30 @@ test('validation: names, partitions, replication factor, configs, duplicates', a
     assert.equal(await code(md.deleteTopic('missing')), 3)
   } finally {
     await tb.destroy()
+  }
+})
+
+test('after a crash (the data dir copied while the broker runs) metadata is replayed and logs recovered', async () => {
+  const tb = await startTestBroker()
+  const copy = mkdtempSync(join(tmpdir(), 'samsa-core-crash-'))
+  try {
+    const c = await RawClient.connect(tb.broker.port)
+    const t = await autoCreate(c, 'crashy')
+    await c.request(0, 9, produceBody('crashy', 0, batchOf(['a', 'b', 'c'])))
+    c.close()
+    cpSync(tb.dataDir, copy, {recursive: true})
+    assert.ok(!existsSync(join(copy, '.kafka_cleanshutdown')))
+    const after = await startTestBroker({}, copy)
+    try {
+      assert.equal(after.broker.context.metadata.topic('crashy')!.topicId, t.topicId)
+      assert.ok(after.logs.some((l) => /recover/i.test(l)), 'the unclean start ran recovery')
+      assert.equal(after.broker.context.replicaManager.getLog('crashy', 0)!.logEndOffset, 3n)
+    } finally {
+      await after.close()
+    }
+  } finally {
+    await tb.destroy()
+    rmSync(copy, {recursive: true, force: true})
   }
 })
 

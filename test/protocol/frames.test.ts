@@ -4,7 +4,7 @@
  */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {encodeRequest, decodeRequestHeader, decodeRequestBody, encodeResponse, decodeResponse} from '../../src/protocol/index.js'
+import {encodeRequest, decodeRequestHeader, decodeRequestBody, encodeResponse, decodeResponse, ProtocolError} from '../../src/protocol/index.js'
 
 /** Joins hex groups (whitespace ignored) into one Buffer. */
 const hex = (...groups: string[]) => Buffer.from(groups.join('').replace(/\s+/g, ''), 'hex')
@@ -215,4 +215,39 @@ test('encodeResponseChunks references large record buffers instead of copying th
     const decoded = decodeResponse(1, version, Buffer.concat(chunks).subarray(4)).body
     assert.deepEqual(decoded.responses[0].partitions[0].records, Buffer.concat([big1, big2]))
   }
+})
+
+test('Produce v2 (advertised, not implemented) still decodes so the broker can refuse it per partition', async () => {
+  const {isSupported, supportedVersions, advertisedVersions} = await import('../../src/protocol/index.js')
+  assert.equal(isSupported(0, 2), false)
+  assert.deepEqual(supportedVersions(0), {min: 3, max: 9})
+  assert.deepEqual(advertisedVersions(0), {min: 0, max: 9})
+  const frame = framed(
+    '0000 0002', '00000001', 'ffff', // Produce v2, correlation id 1, null client id (header v1)
+    '0001', '00000064', //              acks 1, timeout 100 (no transactional id before v3)
+    '00000001', '0001', ascii('t'), //  1 topic "t"
+    '00000001', '00000000', //          1 partition, index 0
+    'ffffffff', //                      records null
+  )
+  const {bodyOffset} = decodeRequestHeader(frame.subarray(4))
+  const body = decodeRequestBody(0, 2, frame.subarray(4), bodyOffset)
+  assert.deepEqual(body.topicData, [{name: 't', partitionData: [{index: 0, records: null}]}])
+  const response = framed(
+    '00000001', //                           correlation id
+    '00000001', '0001', ascii('t'), //       1 topic "t"
+    '00000001', '00000000', '0023', //       partition 0, error 35 UNSUPPORTED_VERSION
+    'ffffffffffffffff', //                   base offset -1
+    'ffffffffffffffff', //                   log append time -1 (v2+)
+    '00000000', //                           throttle time (v1+)
+  )
+  const out = encodeResponse(0, 2, 1, {responses: [{name: 't', partitionResponses: [{index: 0, errorCode: 35, baseOffset: -1n}]}]})
+  assert.deepEqual(out, response)
+})
+
+test('ApiVersions above the implemented range still yields its header (v2, flexible)', () => {
+  const frame = hex('0012 0007 0000002a 0001 78 00', '02 61 02 62 00') // v7, corr 42, client "x", tags; then a body we do not parse
+  const {header, bodyOffset} = decodeRequestHeader(frame)
+  assert.deepEqual(header, {apiKey: 18, apiVersion: 7, correlationId: 42, clientId: 'x'})
+  assert.equal(bodyOffset, 12)
+  assert.throws(() => decodeRequestBody(18, 7, frame, bodyOffset), ProtocolError)
 })

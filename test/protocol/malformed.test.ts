@@ -35,7 +35,7 @@ test('decodeRequestHeader rejects truncated headers with ProtocolError', () => {
 
 test('decodeRequestBody rejects unknown apis, unsupported versions and bad offsets', () => {
   assert.throws(() => decodeRequestBody(9999, 0, Buffer.alloc(8), 0), ProtocolError)
-  assert.throws(() => decodeRequestBody(0, 2, Buffer.alloc(8), 0), ProtocolError) // Produce v2: advertised only
+  assert.throws(() => decodeRequestBody(0, 10, Buffer.alloc(8), 0), ProtocolError) // above Produce's range
   assert.throws(() => decodeRequestBody(1, 13, Buffer.alloc(8), 0), ProtocolError)
   assert.throws(() => decodeRequestBody(3, 1, Buffer.alloc(8), 20), ProtocolError)
   assert.throws(() => encodeRequest({apiKey: 1, apiVersion: 3, correlationId: 1, clientId: null}, {}), ProtocolError)

@@ -2,6 +2,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import CRC32C from 'crc-32/crc32c.js'
 import {crc32c} from '../../src/records/index.js'
+import {crc32cJs} from '../../src/records/crc32c.js'
 
 test('crc32c matches published CRC-32C check values', () => {
   assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283)
@@ -24,6 +25,8 @@ test('crc32c agrees with the crc-32 package over lengths, alignments and sub-ran
       assert.equal(crc32c(view), CRC32C.buf(view) >>> 0, `len ${len} shift ${shift}`)
       // start/end form over the whole backing buffer must equal the view's CRC (no copy needed).
       assert.equal(crc32c(backing, shift, shift + len), CRC32C.buf(view) >>> 0)
+      // The portable fallback must agree too, since it is what runs where no native binary exists.
+      assert.equal(crc32cJs(backing, shift, shift + len), CRC32C.buf(view) >>> 0)
     }
   }
 })
@@ -31,4 +34,5 @@ test('crc32c agrees with the crc-32 package over lengths, alignments and sub-ran
 test('crc32c rejects ranges outside the buffer', () => {
   assert.throws(() => crc32c(Buffer.alloc(4), 0, 5), RangeError)
   assert.throws(() => crc32c(Buffer.alloc(4), 3, 2), RangeError)
+  assert.throws(() => crc32cJs(Buffer.alloc(4), 0, 5), RangeError)
 })

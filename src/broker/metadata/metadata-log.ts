@@ -3,8 +3,9 @@
  * Every controller change is one record batch whose record values are KRaft metadata records;
  * replaying the log from the start rebuilds the MetadataImage.
  */
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
-import {Log, defaultLogConfig} from '../../storage/index.js'
+import {Log, defaultLogConfig, CLEAN_SHUTDOWN_FILE} from '../../storage/index.js'
 import {encodeRecordBatch, decodeRecordBatches} from '../../records/index.js'
 import {encodeMetadataRecord, decodeMetadataRecord, type MetadataRecord} from './records.js'
 import type {BrokerLogger} from '../context.js'
@@ -19,10 +20,14 @@ const REPLAY_CHUNK = 1 << 20
 export class MetadataLog {
   private constructor(private readonly log: Log) {}
 
-  /** Opens (or creates) `<dataDir>/__cluster_metadata-0`. */
+  /**
+   * Opens (or creates) `<dataDir>/__cluster_metadata-0`. Must run before LogManager.open, which
+   * consumes the clean-shutdown marker: with the marker present the recovery scan is skipped.
+   */
   static open(dataDir: string, logger: BrokerLogger): MetadataLog {
     const config = defaultLogConfig({retentionMs: -1, retentionBytes: -1})
-    return new MetadataLog(Log.open(join(dataDir, METADATA_LOG_DIR), config, {logger}))
+    const cleanShutdown = existsSync(join(dataDir, CLEAN_SHUTDOWN_FILE))
+    return new MetadataLog(Log.open(join(dataDir, METADATA_LOG_DIR), config, {logger, cleanShutdown}))
   }
 
   /** Every metadata record in log order (unknown record types are skipped). */
