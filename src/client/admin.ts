@@ -196,8 +196,17 @@ export class AdminClient {
       byLeader.set(leader, list)
     }
     await Promise.all([...byLeader].map(async ([leader, parts]) => {
-      const conn = await this.cluster.connectionTo(leader)
-      const res = await conn.send(API.listOffsets, listOffsetsBody(parts, timestamp))
+      let conn: Connection
+      let res: any
+      try {
+        conn = await this.cluster.connectionTo(leader)
+        res = await conn.send(API.listOffsets, listOffsetsBody(parts, timestamp))
+      } catch (err) {
+        // One unreachable leader must not hide the offsets the other leaders returned.
+        const error = err instanceof KafkaError ? err.name : 'UNKNOWN_SERVER_ERROR'
+        for (const p of parts) out.set(`${p.topic}:${p.partition}`, {offset: null, timestamp: -1n, error})
+        return
+      }
       for (const t of res.topics as any[]) {
         for (const p of t.partitions as any[]) {
           const key = `${t.name}:${p.partitionIndex}`

@@ -3,7 +3,6 @@
 import {BATCH_LENGTH, HEADER_SIZE, LOG_OVERHEAD, MAGIC, batchCrcValid, readBatchHeader, type BatchHeader} from './batch-header.js'
 import {CompressionType, decompress} from './compression.js'
 import {RecordErrorCode} from './errors.js'
-import {RecordCursor} from './varint.js'
 
 /** Outcome of validateBatch: the decoded header, or a Kafka error code with a human reason. */
 export type BatchValidation = {ok: true; header: BatchHeader} | {ok: false; errorCode: number; reason: string}
@@ -83,36 +82,97 @@ export function validateBatch(buf: Buffer, pos: number, size: number, opts: Vali
   return reason === null ? {ok: true, header: h} : fail(INVALID_RECORD, reason)
 }
 
+/** Returned by varintAt for a truncated or over-long varint: outside the int32 range, so never a real value. */
+const BAD_VARINT = 0x100000000
+/** Position after the varint varintAt last read (module state instead of a result object: no allocation). */
+let varintEnd = 0
+
+/** Zigzag varint of at most 5 bytes at buf[pos, end); sets varintEnd. BAD_VARINT when it is cut or too long. */
+function varintAt(buf: Buffer, pos: number, end: number): number {
+  let result = 0
+  for (let shift = 0; shift < 35; shift += 7) {
+    if (pos >= end) return BAD_VARINT
+    const b = buf[pos++]
+    result |= (b & 0x7f) << shift
+    if (b < 0x80) {
+      varintEnd = pos
+      return (result >>> 1) ^ -(result & 1)
+    }
+  }
+  return BAD_VARINT
+}
+
+/** Position after a varint/varlong of at most `maxBytes` bytes at buf[pos, end), or -1 when it is cut or too long. */
+function skipVarintAt(buf: Buffer, pos: number, end: number, maxBytes: number): number {
+  const limit = Math.min(end, pos + maxBytes)
+  while (pos < limit) if (buf[pos++] < 0x80) return pos
+  return -1
+}
+
 /**
- * Checks the records section frames exactly `count` records, each internally consistent. Allocation-free.
+ * Position after a varint-length-prefixed byte field (key, value, header value; null allowed) at
+ * buf[pos, end), or -1 when the length is cut, below -1 or overruns `end`.
+ */
+function skipBytesAt(buf: Buffer, pos: number, end: number): number {
+  let n: number
+  // One-byte lengths (null, short keys) are the common case: decode them inline.
+  const b = pos < end ? buf[pos] : 0x80
+  if (b < 0x80) {
+    n = (b >>> 1) ^ -(b & 1)
+    pos++
+  } else {
+    n = varintAt(buf, pos, end)
+    if (n === BAD_VARINT) return -1
+    pos = varintEnd
+  }
+  if (n < -1 || n > end - pos) return -1
+  return n > 0 ? pos + n : pos
+}
+
+/**
+ * Checks the records section frames exactly `count` records, each internally consistent. Allocation-free;
+ * it runs over every produced record, so it keeps its state in locals rather than a cursor object.
  * Returns null when fine, else the reason.
  */
 function walkRecords(buf: Buffer, start: number, end: number, count: number, sequentialOffsets: boolean): string | null {
-  const c = new RecordCursor(buf, start, end)
+  let pos = start
   let i = 0
-  for (; i < count && c.pos < end; i++) {
-    c.end = end
-    const len = c.varint()
-    if (c.bad || len < MIN_RECORD_BODY || len > end - c.pos) return `record ${i}: length ${len} invalid or overruns the batch`
-    const recordEnd = c.pos + len
-    c.end = recordEnd
-    c.int8() // attributes: unused in v2
-    c.skipVarint(10) // timestampDelta
-    const offsetDelta = c.varint()
-    c.skipBytes() // key
-    c.skipBytes() // value
-    let headers = c.varint()
+  for (; i < count && pos < end; i++) {
+    let len = varintAt(buf, pos, end)
+    if (len === BAD_VARINT) len = 0
+    else pos = varintEnd
+    if (len < MIN_RECORD_BODY || len > end - pos) return `record ${i}: length ${len} invalid or overruns the batch`
+    const recordEnd = pos + len
+    // attributes (unused in v2): len >= MIN_RECORD_BODY guarantees the byte is there
+    pos = skipVarintAt(buf, pos + 1, recordEnd, 10) // timestampDelta
+    if (pos < 0) return badFields(i, len)
+    const offsetDelta = varintAt(buf, pos, recordEnd)
+    if (offsetDelta === BAD_VARINT) return badFields(i, len)
+    pos = skipBytesAt(buf, varintEnd, recordEnd) // key
+    if (pos < 0) return badFields(i, len)
+    pos = skipBytesAt(buf, pos, recordEnd) // value
+    if (pos < 0) return badFields(i, len)
+    let headers = varintAt(buf, pos, recordEnd)
+    if (headers === BAD_VARINT) return badFields(i, len)
+    pos = varintEnd
     if (headers < 0) return `record ${i}: negative header count`
-    for (; headers > 0 && !c.bad; headers--) {
-      const keyLength = c.length()
-      if (keyLength < 0) return `record ${i}: null header key`
-      c.pos += keyLength // length() already checked the key fits
-      c.skipBytes() // header value
+    for (; headers > 0; headers--) {
+      const keyLength = varintAt(buf, pos, recordEnd)
+      if (keyLength === BAD_VARINT) return badFields(i, len)
+      if (keyLength < 0) return keyLength === -1 ? `record ${i}: null header key` : badFields(i, len)
+      pos = varintEnd + keyLength
+      if (pos > recordEnd) return badFields(i, len)
+      pos = skipBytesAt(buf, pos, recordEnd) // header value
+      if (pos < 0) return badFields(i, len)
     }
-    if (c.bad || c.pos !== recordEnd) return `record ${i}: fields do not fill its ${len}-byte length`
+    if (pos !== recordEnd) return badFields(i, len)
     if (sequentialOffsets && offsetDelta !== i) return `record ${i}: offsetDelta ${offsetDelta}, expected ${i}`
   }
   if (i !== count) return `header says ${count} records, found ${i}`
-  if (c.pos !== end) return `${end - c.pos} bytes after the last of ${count} records`
+  if (pos !== end) return `${end - pos} bytes after the last of ${count} records`
   return null
+}
+
+function badFields(i: number, len: number): string {
+  return `record ${i}: fields do not fill its ${len}-byte length`
 }
