@@ -14,6 +14,7 @@ import {LogManager} from '../storage/index.js'
 import {BROKER_CONFIGS} from './config-defs.js'
 import type {BrokerContext, BrokerLogger, CoreBrokerContext} from './context.js'
 import {handlerFor} from './handlers/index.js'
+import {createGroupCoordinator} from './group/index.js'
 import {NO_RESPONSE, type Handler} from './handlers/types.js'
 import {unsupportedVersionResponse} from './handlers/18-api-versions.js'
 import {SingleNodeController} from './metadata/controller.js'
@@ -49,6 +50,7 @@ export interface Broker {
 }
 
 const API_VERSIONS = 18
+const PRODUCE = 0
 
 /** Broker props with Kafka's defaults filled in (only keys that have a default). */
 export function brokerPropsWithDefaults(props: Record<string, string>): Record<string, string> {
@@ -82,6 +84,10 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
       nodeId, clusterId: meta.clusterId, host: config.host, port: config.port, props,
       metadata: controller, replicaManager, logManager, dataDir, logger, purgatory,
     }
+    // Replays __consumer_offsets (the logs are open now) so committed offsets and groups survive restarts.
+    const groupCoordinator = createGroupCoordinator(context)
+    context.groupCoordinator = groupCoordinator
+    groupCoordinator.startup()
     const server = new SocketServer({
       host: config.host,
       port: config.port,
@@ -89,13 +95,16 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
       idleMs: numberProp(props, 'connections.max.idle.ms', 600000),
       logger,
       processor: requestProcessor(context),
+      // Produce appends its batches synchronously and keeps no view of them (see handlers/0-produce.ts).
+      transientFrame: (apiKey) => apiKey === PRODUCE,
     })
     context.port = await server.listen()
     logger('info', `broker ${nodeId} of cluster ${meta.clusterId} listening on ${config.host}:${context.port}`)
     let closing: Promise<void> | undefined
     return {
       nodeId, clusterId: meta.clusterId, host: config.host, port: context.port, context,
-      close: () => (closing ??= shutdown(server, purgatory, logManager!, metadataLog, logger)),
+      // The coordinator first (same tick as stopAccepting): parked joins/syncs answer NOT_COORDINATOR so requests drain.
+      close: () => (closing ??= (groupCoordinator.shutdown(), shutdown(server, purgatory, logManager!, metadataLog, logger))),
     }
   } catch (err) {
     logManager?.close()

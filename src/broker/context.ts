@@ -13,6 +13,8 @@ export interface BrokerContext {
   props: Record<string, string>
   metadata: MetadataManager; replicaManager: ReplicaManager; logManager: LogManager /* src/storage */
   dataDir: string; logger: (level: 'info' | 'warn' | 'error', msg: string) => void
+  /** The group coordinator (classic consumer groups and committed offsets); absent in bare test contexts. */
+  groupCoordinator?: import('./group/coordinator.js').GroupCoordinator
 }
 
 export interface PartitionImage { partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[] }

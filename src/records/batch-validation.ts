@@ -82,16 +82,18 @@ export function validateBatch(buf: Buffer, pos: number, size: number, opts: Vali
   return reason === null ? {ok: true, header: h} : fail(INVALID_RECORD, reason)
 }
 
-/** Returned by varintAt for a truncated or over-long varint: outside the int32 range, so never a real value. */
-const BAD_VARINT = 0x100000000
-/** Position after the varint varintAt last read (module state instead of a result object: no allocation). */
+/**
+ * Position after the varint varintAt last read, or -1 when it was cut short by the end or longer than
+ * 5 bytes. Module state rather than a result object: the record walk must not allocate, and a
+ * small-integer return value keeps varintAt cheap to inline.
+ */
 let varintEnd = 0
 
-/** Zigzag varint of at most 5 bytes at buf[pos, end); sets varintEnd. BAD_VARINT when it is cut or too long. */
+/** Zigzag varint of at most 5 bytes at buf[pos, end); sets varintEnd (-1 and returns 0 when malformed). */
 function varintAt(buf: Buffer, pos: number, end: number): number {
   let result = 0
   for (let shift = 0; shift < 35; shift += 7) {
-    if (pos >= end) return BAD_VARINT
+    if (pos >= end) break
     const b = buf[pos++]
     result |= (b & 0x7f) << shift
     if (b < 0x80) {
@@ -99,71 +101,103 @@ function varintAt(buf: Buffer, pos: number, end: number): number {
       return (result >>> 1) ^ -(result & 1)
     }
   }
-  return BAD_VARINT
-}
-
-/** Position after a varint/varlong of at most `maxBytes` bytes at buf[pos, end), or -1 when it is cut or too long. */
-function skipVarintAt(buf: Buffer, pos: number, end: number, maxBytes: number): number {
-  const limit = Math.min(end, pos + maxBytes)
-  while (pos < limit) if (buf[pos++] < 0x80) return pos
-  return -1
+  varintEnd = -1
+  return 0
 }
 
 /**
- * Position after a varint-length-prefixed byte field (key, value, header value; null allowed) at
- * buf[pos, end), or -1 when the length is cut, below -1 or overruns `end`.
- */
-function skipBytesAt(buf: Buffer, pos: number, end: number): number {
-  let n: number
-  // One-byte lengths (null, short keys) are the common case: decode them inline.
-  const b = pos < end ? buf[pos] : 0x80
-  if (b < 0x80) {
-    n = (b >>> 1) ^ -(b & 1)
-    pos++
-  } else {
-    n = varintAt(buf, pos, end)
-    if (n === BAD_VARINT) return -1
-    pos = varintEnd
-  }
-  if (n < -1 || n > end - pos) return -1
-  return n > 0 ? pos + n : pos
-}
-
-/**
- * Checks the records section frames exactly `count` records, each internally consistent. Allocation-free;
- * it runs over every produced record, so it keeps its state in locals rather than a cursor object.
- * Returns null when fine, else the reason.
+ * Checks the records section frames exactly `count` records, each internally consistent. It runs over
+ * every produced record, so it is written for speed: state in locals (no cursor object), and the
+ * one- and two-byte varints that real records are made of decoded inline, with varintAt only for
+ * longer or truncated ones. Allocation-free. Returns null when fine, else the reason.
  */
 function walkRecords(buf: Buffer, start: number, end: number, count: number, sequentialOffsets: boolean): string | null {
   let pos = start
   let i = 0
   for (; i < count && pos < end; i++) {
-    let len = varintAt(buf, pos, end)
-    if (len === BAD_VARINT) len = 0
-    else pos = varintEnd
+    // length
+    let len: number
+    let b = buf[pos]
+    let c: number
+    if (b < 0x80) {
+      len = (b >>> 1) ^ -(b & 1)
+      pos++
+    } else if (pos + 1 < end && (c = buf[pos + 1]) < 0x80) {
+      const z = (b & 0x7f) | (c << 7)
+      len = (z >>> 1) ^ -(z & 1)
+      pos += 2
+    } else {
+      len = varintAt(buf, pos, end)
+      if (varintEnd < 0) return `record ${i}: length 0 invalid or overruns the batch`
+      pos = varintEnd
+    }
     if (len < MIN_RECORD_BODY || len > end - pos) return `record ${i}: length ${len} invalid or overruns the batch`
     const recordEnd = pos + len
-    // attributes (unused in v2): len >= MIN_RECORD_BODY guarantees the byte is there
-    pos = skipVarintAt(buf, pos + 1, recordEnd, 10) // timestampDelta
-    if (pos < 0) return badFields(i, len)
-    const offsetDelta = varintAt(buf, pos, recordEnd)
-    if (offsetDelta === BAD_VARINT) return badFields(i, len)
-    pos = skipBytesAt(buf, varintEnd, recordEnd) // key
-    if (pos < 0) return badFields(i, len)
-    pos = skipBytesAt(buf, pos, recordEnd) // value
-    if (pos < 0) return badFields(i, len)
+    // attributes (unused in v2): len >= MIN_RECORD_BODY guarantees the byte is there.
+    pos++
+    // timestampDelta: a varlong of at most 10 bytes, skipped.
+    const tsLimit = recordEnd < pos + 10 ? recordEnd : pos + 10
+    while (pos < tsLimit && buf[pos] >= 0x80) pos++
+    if (pos >= tsLimit) return badFields(i, len)
+    pos++
+    // offsetDelta
+    let offsetDelta: number
+    b = pos < recordEnd ? buf[pos] : 0x80
+    if (b < 0x80) {
+      offsetDelta = (b >>> 1) ^ -(b & 1)
+      pos++
+    } else if (pos + 1 < recordEnd && (c = buf[pos + 1]) < 0x80) {
+      const z = (b & 0x7f) | (c << 7)
+      offsetDelta = (z >>> 1) ^ -(z & 1)
+      pos += 2
+    } else {
+      offsetDelta = varintAt(buf, pos, recordEnd)
+      if (varintEnd < 0) return badFields(i, len)
+      pos = varintEnd
+    }
+    // key: usually null or short
+    let n: number
+    b = pos < recordEnd ? buf[pos] : 0x80
+    if (b < 0x80) {
+      n = (b >>> 1) ^ -(b & 1)
+      pos++
+    } else {
+      n = varintAt(buf, pos, recordEnd)
+      if (varintEnd < 0) return badFields(i, len)
+      pos = varintEnd
+    }
+    if (n < -1 || n > recordEnd - pos) return badFields(i, len)
+    if (n > 0) pos += n
+    // value: often 64 bytes or more, so two-byte lengths are common
+    b = pos < recordEnd ? buf[pos] : 0x80
+    if (b < 0x80) {
+      n = (b >>> 1) ^ -(b & 1)
+      pos++
+    } else if (pos + 1 < recordEnd && (c = buf[pos + 1]) < 0x80) {
+      const z = (b & 0x7f) | (c << 7)
+      n = (z >>> 1) ^ -(z & 1)
+      pos += 2
+    } else {
+      n = varintAt(buf, pos, recordEnd)
+      if (varintEnd < 0) return badFields(i, len)
+      pos = varintEnd
+    }
+    if (n < -1 || n > recordEnd - pos) return badFields(i, len)
+    if (n > 0) pos += n
+    // headers
     let headers = varintAt(buf, pos, recordEnd)
-    if (headers === BAD_VARINT) return badFields(i, len)
     pos = varintEnd
+    if (pos < 0) return badFields(i, len)
     if (headers < 0) return `record ${i}: negative header count`
     for (; headers > 0; headers--) {
       const keyLength = varintAt(buf, pos, recordEnd)
-      if (keyLength === BAD_VARINT) return badFields(i, len)
+      if (varintEnd < 0) return badFields(i, len)
       if (keyLength < 0) return keyLength === -1 ? `record ${i}: null header key` : badFields(i, len)
       pos = varintEnd + keyLength
       if (pos > recordEnd) return badFields(i, len)
-      pos = skipBytesAt(buf, pos, recordEnd) // header value
-      if (pos < 0) return badFields(i, len)
+      const valueLength = varintAt(buf, pos, recordEnd)
+      if (varintEnd < 0 || valueLength < -1 || valueLength > recordEnd - varintEnd) return badFields(i, len)
+      pos = valueLength > 0 ? varintEnd + valueLength : varintEnd
     }
     if (pos !== recordEnd) return badFields(i, len)
     if (sequentialOffsets && offsetDelta !== i) return `record ${i}: offsetDelta ${offsetDelta}, expected ${i}`

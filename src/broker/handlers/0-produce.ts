@@ -4,6 +4,8 @@
  * stamps offsets (and LogAppendTime when the topic asks for it) into the header in place.
  * v0-2 (old message formats) get UNSUPPORTED_VERSION for every partition, as Kafka 4 answers.
  * acks=0 gets no response; a failure then closes the connection, the only signal such a producer sees.
+ * The handler must not keep a reference to the request's record bytes after it returns synchronously:
+ * the socket server reuses the buffer of produce frames (see transientFrame in broker.ts).
  */
 import {ErrorCode, KafkaError} from '../../protocol/index.js'
 import {validateBatch, iterateBatches} from '../../records/index.js'

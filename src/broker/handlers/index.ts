@@ -17,6 +17,17 @@ import {describeLogDirsHandler} from './35-describe-log-dirs.js'
 import {createPartitionsHandler} from './37-create-partitions.js'
 import {incrementalAlterConfigsHandler} from './44-incremental-alter-configs.js'
 import {describeClusterHandler} from './60-describe-cluster.js'
+import {offsetCommitHandler} from './8-offset-commit.js'
+import {offsetFetchHandler} from './9-offset-fetch.js'
+import {findCoordinatorHandler} from './10-find-coordinator.js'
+import {joinGroupHandler} from './11-join-group.js'
+import {heartbeatHandler} from './12-heartbeat.js'
+import {leaveGroupHandler} from './13-leave-group.js'
+import {syncGroupHandler} from './14-sync-group.js'
+import {describeGroupsHandler} from './15-describe-groups.js'
+import {listGroupsHandler} from './16-list-groups.js'
+import {deleteGroupsHandler} from './42-delete-groups.js'
+import {offsetDeleteHandler} from './47-offset-delete.js'
 
 export const HANDLERS: Handler[] = [
   produceHandler,
@@ -33,6 +44,17 @@ export const HANDLERS: Handler[] = [
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  syncGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
 ]
 
 const BY_KEY = new Map<number, Handler>()

@@ -1,0 +1,120 @@
+/**
+ * GroupStore over the internal topic `__consumer_offsets`: where the coordinator makes offsets and
+ * group metadata durable, and what it replays at startup. A group lives in partition
+ * abs(javaStringHashCode(groupId)) % partitions, as in Kafka, so all records of a group stay in
+ * order. The topic is created on first use (FindCoordinator, JoinGroup, OffsetCommit), like Kafka
+ * does, with replication factor min(offsets.topic.replication.factor, live brokers) = 1 here.
+ */
+import {ErrorCode, KafkaError} from '../../protocol/index.js'
+import {decodeRecordBatches, encodeRecordBatch} from '../../records/index.js'
+import type {BrokerContext} from '../context.js'
+
+export const OFFSETS_TOPIC = '__consumer_offsets'
+
+/** One key/value of the offsets topic; value null = tombstone. */
+export interface StoreRecord { key: Buffer; value: Buffer | null }
+
+/** Where the coordinator persists; an in-memory one serves the unit tests. */
+export interface GroupStore {
+  /** Makes sure the storage exists (creates the topic on first use). */
+  ensure(): Promise<void>
+  /** Appends one group's records as one batch, synchronously; throws KafkaError when it cannot. */
+  append(groupId: string, records: StoreRecord[], timestamp: number): void
+  /** Calls `apply` for every stored record, in log order within each partition. */
+  replay(apply: (key: Buffer, value: Buffer | null) => void): void
+}
+
+/** Java's String.hashCode over UTF-16 code units (int32 wrap-around). */
+export function javaStringHashCode(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
+  return h
+}
+
+/** The offsets topic partition of a group: Kafka's Utils.abs(hash) % partitions (abs(MIN_VALUE) = 0). */
+export function partitionForGroup(groupId: string, partitions: number): number {
+  const h = javaStringHashCode(groupId)
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions
+}
+
+/** The GroupStore of a broker; see the file comment. */
+export class OffsetsTopicStore implements GroupStore {
+  private creating: Promise<void> | null = null
+
+  constructor(private readonly broker: BrokerContext) {}
+
+  private configuredPartitions(): number {
+    const n = Number(this.broker.props['offsets.topic.num.partitions'] ?? 50)
+    return Number.isInteger(n) && n > 0 ? n : 50
+  }
+
+  /** Partitions of the existing topic (it wins over the config), else the configured count. */
+  partitionCount(): number {
+    return this.broker.metadata.topic(OFFSETS_TOPIC)?.partitions.length || this.configuredPartitions()
+  }
+
+  ensure(): Promise<void> {
+    if (this.broker.metadata.topic(OFFSETS_TOPIC)) return Promise.resolve()
+    this.creating ??= this.create().finally(() => (this.creating = null))
+    return this.creating
+  }
+
+  private async create(): Promise<void> {
+    const configs = {
+      // Kafka's offsets topic settings: compacted, the producer's (our) codec, 100 MiB segments.
+      'cleanup.policy': 'compact',
+      'compression.type': 'producer',
+      'segment.bytes': this.broker.props['offsets.topic.segment.bytes'] ?? '104857600',
+    }
+    try {
+      await this.broker.metadata.createTopic(OFFSETS_TOPIC, this.configuredPartitions(), 1, configs)
+      this.broker.logger('info', `created ${OFFSETS_TOPIC} with ${this.configuredPartitions()} partitions`)
+    } catch (err) {
+      if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return
+      this.broker.logger('error', `cannot create ${OFFSETS_TOPIC}: ${(err as Error).message}`)
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} cannot be created`)
+    }
+  }
+
+  append(groupId: string, records: StoreRecord[], timestamp: number): void {
+    if (records.length === 0) return
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC)
+    const partition = partitionForGroup(groupId, this.partitionCount())
+    const log = topic && this.broker.replicaManager.getLog(OFFSETS_TOPIC, partition)
+    if (!log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`)
+    const batch = encodeRecordBatch({records: records.map((r) => ({key: r.key, value: r.value, timestamp}))})
+    try {
+      log.append(batch, {leaderEpoch: topic.partitions[partition]?.leaderEpoch ?? 0})
+    } catch (err) {
+      this.broker.logger('error', `append to ${OFFSETS_TOPIC}-${partition} failed: ${(err as Error).message}`)
+      throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'the group metadata could not be stored')
+    }
+  }
+
+  replay(apply: (key: Buffer, value: Buffer | null) => void): void {
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC)
+    if (!topic) return
+    for (const p of topic.partitions) {
+      const log = this.broker.replicaManager.getLog(OFFSETS_TOPIC, p.partition)
+      if (!log) continue
+      let offset = log.logStartOffset
+      const end = log.logEndOffset
+      // Bounded: every pass advances past at least one batch.
+      while (offset < end) {
+        const read = log.read(offset, 4 << 20, true, end)
+        if (read.errorCode !== 0 || read.size === 0) break
+        const before = offset
+        for (const chunk of read.records) {
+          for (const batch of decodeRecordBatches(chunk)) {
+            const next = batch.baseOffset + BigInt(batch.lastOffsetDelta) + 1n
+            if (!batch.isControl) {
+              for (const r of batch.records) if (r.offset >= offset && r.key !== null) apply(r.key, r.value)
+            }
+            if (next > offset) offset = next
+          }
+        }
+        if (offset === before) break
+      }
+    }
+  }
+}
