@@ -3,7 +3,9 @@
 // connection, frames split at every byte, and a seeded fuzz run after which Metadata still works.
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
 import {encodeRequest} from '../../src/protocol/index.js'
+import {haveKcat} from '../helpers/broker-process.js'
 import {startTestBroker, RawClient, within, batchOf, produceBody, fetchBody, autoCreate, type TestBroker} from './core-harness.js'
 
 const MAX_REQUEST = 64 * 1024
@@ -186,4 +188,21 @@ test('seeded fuzz: 3000 random and mutated frames never take the broker down', a
   const meta = await watcher.request(3, 12, {topics: [{topicId: '00000000-0000-0000-0000-000000000000', name: 'fuzz'}]})
   assert.equal(meta.topics[0].errorCode, 0)
   assert.ok(!tb.logs.some((l) => l.startsWith('error')), `no handler crashed:\n${tb.logs.filter((l) => l.startsWith('error')).join('\n')}`)
+  if (!haveKcat()) {
+    console.log('NOTICE: kcat is not installed: the after-fuzz kcat check is skipped')
+    return
+  }
+  // A real client still gets full service: metadata, a produce and a consume. The broker runs in
+  // this process, so kcat must run asynchronously.
+  const bootstrap = `127.0.0.1:${tb.broker.port}`
+  const kcat = (args: string[], input = ''): Promise<{status: number | null; stdout: string}> => new Promise((resolve) => {
+    const child = spawn('kcat', ['-b', bootstrap, ...args], {timeout: 30_000})
+    let stdout = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.on('close', (status) => resolve({status, stdout}))
+    child.stdin.end(input)
+  })
+  assert.match((await kcat(['-L'])).stdout, /topic "fuzz"/)
+  assert.equal((await kcat(['-P', '-t', 'after-fuzz', '-p', '0'], 'still-here\n')).status, 0)
+  assert.equal((await kcat(['-C', '-t', 'after-fuzz', '-p', '0', '-e', '-o', 'beginning', '-f', '%s\n'])).stdout, 'still-here\n')
 })
