@@ -98,6 +98,8 @@ class KafkaConnection {
   private partialPooled = false
   /** The first bytes of a frame when a chunk ended before its api key was known (fewer than PEEK_BYTES). */
   private stash: Buffer | null = null
+  /** Bound once: onData schedules it for every chunk. */
+  private readonly uncork = (): void => this.socket.uncork()
   private slots: Slot[] = []
   private head = 0
   private pausedForQueue = false
@@ -135,7 +137,7 @@ class KafkaConnection {
     } catch (err) {
       this.fail(err)
     } finally {
-      if (!this.socket.destroyed) process.nextTick(() => this.socket.uncork())
+      if (!this.socket.destroyed) process.nextTick(this.uncork)
     }
   }
 

@@ -1,0 +1,155 @@
+// SocketServer framing on its own: frames split across socket chunks at every position (inside the
+// size prefix, inside the api key, inside the body) are reassembled intact; frames of transient APIs
+// reuse the pooled assembly buffer only while processing is synchronous, and a processor that goes
+// asynchronous keeps its frame's bytes unchanged while later frames arrive.
+import {test} from 'node:test'
+import assert from 'node:assert/strict'
+import net from 'node:net'
+import {SocketServer, type RequestProcessor} from '../../src/broker/socket-server.js'
+
+const TRANSIENT_API = 0
+const OTHER_API = 3
+
+/** A frame: size prefix, int16 api key, then `bodyLength` bytes derived from `seed`. */
+function frame(apiKey: number, seed: number, bodyLength: number): Buffer {
+  const b = Buffer.alloc(4 + 2 + bodyLength)
+  b.writeInt32BE(2 + bodyLength, 0)
+  b.writeInt16BE(apiKey, 4)
+  for (let i = 0; i < bodyLength; i++) b[6 + i] = (seed * 31 + i * 7) & 0xff
+  return b
+}
+
+/** Response frame: size prefix + the request's seed-bearing first body byte and its length. */
+function answer(req: Buffer): Buffer {
+  const b = Buffer.alloc(12)
+  b.writeInt32BE(8, 0)
+  b.writeInt32BE(req.length, 4)
+  b.writeInt32BE(req.length > 2 ? req[2] : -1, 8)
+  return b
+}
+
+async function serve(processor: RequestProcessor) {
+  const logs: string[] = []
+  const server = new SocketServer({host: '127.0.0.1', port: 0, maxRequestBytes: 1 << 20, idleMs: 60_000,
+    logger: (l, m) => logs.push(`${l} ${m}`), processor, transientFrame: (apiKey) => apiKey === TRANSIENT_API})
+  const port = await server.listen()
+  const socket = await new Promise<net.Socket>((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s))
+  })
+  socket.setNoDelay(true)
+  const responses: Buffer[] = []
+  let buf = Buffer.alloc(0)
+  socket.on('data', (d) => {
+    buf = Buffer.concat([buf, d])
+    while (buf.length >= 12) {
+      responses.push(buf.subarray(0, 12))
+      buf = buf.subarray(12)
+    }
+  })
+  socket.on('error', () => {})
+  return {server, socket, responses, logs}
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+/** Writes `bytes` as separate TCP sends cut at `cuts`, waiting for each to be read so they arrive as separate chunks. */
+async function writeCut(socket: net.Socket, bytes: Buffer, cuts: number[]): Promise<void> {
+  let from = 0
+  for (const to of [...cuts, bytes.length]) {
+    if (to > from) {
+      socket.write(bytes.subarray(from, to))
+      await new Promise((r) => setTimeout(r, 3))
+    }
+    from = to
+  }
+}
+
+test('frames cut at every position of prefix, api key and body are reassembled byte for byte', async () => {
+  const seen: string[] = []
+  const {server, socket, responses} = await serve((req) => {
+    seen.push(req.toString('hex'))
+    return answer(req)
+  })
+  try {
+    const frames = [frame(TRANSIENT_API, 1, 40), frame(OTHER_API, 2, 40), frame(TRANSIENT_API, 3, 0)]
+    const expected: string[] = []
+    // Each frame cut once at every offset, followed by the next frame in the same write.
+    for (const f of frames) {
+      for (let cut = 1; cut < f.length; cut++) {
+        const next = frame(TRANSIENT_API, cut, 5)
+        await writeCut(socket, Buffer.concat([f, next]), [cut])
+        expected.push(f.subarray(4).toString('hex'), next.subarray(4).toString('hex'))
+      }
+    }
+    await until(() => responses.length === expected.length)
+    assert.deepEqual(seen, expected)
+  } finally {
+    socket.destroy()
+    await server.close(1000)
+  }
+})
+
+test('a large transient frame in many chunks, then an asynchronous one: the async frame keeps its bytes', async () => {
+  const held: {req: Buffer; copy: Buffer; resolve: () => void}[] = []
+  let syncFrames = 0
+  const {server, socket, responses} = await serve((req) => {
+    if (req.length > 2 && req[2] === ((9 * 31) & 0xff)) {
+      // Seed 9: answer later, as a parked request would.
+      return new Promise<Buffer>((resolve) => held.push({req, copy: Buffer.from(req), resolve: () => resolve(answer(req))}))
+    }
+    syncFrames++
+    return answer(req)
+  })
+  try {
+    const big = frame(TRANSIENT_API, 5, 300_000)
+    await writeCut(socket, big, [3, 5, 70_000, 140_000, 299_000])
+    const asyncFrame = frame(TRANSIENT_API, 9, 200_000)
+    await writeCut(socket, asyncFrame, [100_000])
+    await until(() => held.length === 1)
+    // More transient frames split across chunks: they must not land in the buffer the held request reads.
+    for (let i = 0; i < 3; i++) await writeCut(socket, frame(TRANSIENT_API, 20 + i, 150_000), [50_000, 100_000])
+    await until(() => syncFrames === 4)
+    assert.ok(held[0].req.equals(held[0].copy), 'the held frame was overwritten')
+    held[0].resolve()
+    await until(() => responses.length === 5)
+    // Responses keep request order: the held one (200,002 bytes) comes second.
+    assert.deepEqual(responses.map((r) => r.readInt32BE(4)), [300_002, 200_002, 150_002, 150_002, 150_002])
+  } finally {
+    socket.destroy()
+    for (const h of held) h.resolve()
+    await server.close(1000)
+  }
+})
+
+test('a throwing processor on a pooled frame closes the connection; the next connection still assembles frames', async () => {
+  let calls = 0
+  const {server, socket, logs} = await serve((req) => {
+    calls++
+    if (calls === 1) throw new Error('handler bug')
+    return answer(req)
+  })
+  try {
+    await writeCut(socket, frame(TRANSIENT_API, 1, 100_000), [10, 50_000])
+    await until(() => socket.destroyed || socket.readableEnded)
+    assert.ok(logs.some((l) => /handler bug/.test(l)))
+    const port = server.port
+    const s2 = await new Promise<net.Socket>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(s))
+    })
+    const got: Buffer[] = []
+    s2.on('data', (d) => got.push(d))
+    await writeCut(s2, frame(TRANSIENT_API, 2, 100_000), [10, 50_000])
+    await until(() => Buffer.concat(got).length >= 12)
+    assert.equal(Buffer.concat(got).readInt32BE(4), 100_002)
+    s2.destroy()
+  } finally {
+    socket.destroy()
+    await server.close(1000)
+  }
+})
