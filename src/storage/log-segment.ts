@@ -113,18 +113,8 @@ export class LogSegment {
     const position = this.size
     if (position === 0) this.createdMs = now
     writeFully(this.fd, batch)
-    if (maxTimestamp > this.maxTimestampSoFar) {
-      this.maxTimestampSoFar = maxTimestamp
-      this.offsetOfMaxTimestampSoFar = lastOffset
-    }
-    if (this.bytesSinceLastIndexEntry > this.indexIntervalBytes) {
-      this.offsetIndex.append(lastOffset, position)
-      this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar)
-      this.bytesSinceLastIndexEntry = 0
-    }
-    this.bytesSinceLastIndexEntry += batch.length
+    this.rebuildStep(position, batch.length, lastOffset, maxTimestamp)
     this.size = position + batch.length
-    this.nextOffset = lastOffset + 1n
   }
 
   /** Reads `length` bytes at `position` into a new Buffer (fewer at end of file). */
@@ -280,7 +270,7 @@ export class LogSegment {
     this.readHint = null
   }
 
-  /** Recovery's per-batch step: the same index rule as append, for a batch already in the file. */
+  /** Indexes one batch already in the file at `position`: append's index rule, and recovery's per-batch step. */
   rebuildStep(position: number, size: number, lastOffset: bigint, maxTimestamp: bigint): void {
     if (maxTimestamp > this.maxTimestampSoFar) {
       this.maxTimestampSoFar = maxTimestamp

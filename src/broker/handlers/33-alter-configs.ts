@@ -43,7 +43,7 @@ export async function applyConfigChanges(
 }
 
 /** Runs `fn` for one resource and turns its outcome into a response entry; never throws. */
-export async function alterResource(broker: BrokerContext, res: {resourceType: number; resourceName: string}, duplicate: boolean, fn: () => Promise<void>): Promise<AlterResult> {
+async function alterResource(broker: BrokerContext, res: {resourceType: number; resourceName: string}, duplicate: boolean, fn: () => Promise<void>): Promise<AlterResult> {
   const out: AlterResult = {errorCode: 0, errorMessage: null, resourceType: res.resourceType, resourceName: res.resourceName}
   try {
     if (duplicate) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Error due to duplicate config resource in the request')
@@ -62,7 +62,7 @@ export async function alterResource(broker: BrokerContext, res: {resourceType: n
 }
 
 /** Resources named more than once in a request (each of them is rejected). */
-export function duplicateResources(resources: {resourceType: number; resourceName: string}[]): Set<string> {
+function duplicateResources(resources: {resourceType: number; resourceName: string}[]): Set<string> {
   const seen = new Set<string>()
   const dup = new Set<string>()
   for (const r of resources) {
@@ -73,24 +73,38 @@ export function duplicateResources(resources: {resourceType: number; resourceNam
   return dup
 }
 
+/**
+ * The loop both alter APIs share: each resource's changes (from `changesOf`, which may throw
+ * KafkaError) are validated and applied on their own, and each gets its own error in the response.
+ */
+export async function alterResources(
+  broker: BrokerContext, request: any, replace: boolean,
+  changesOf: (res: any) => Record<string, string | null>,
+): Promise<{throttleTimeMs: number; responses: AlterResult[]}> {
+  const dup = duplicateResources(request.resources)
+  const responses: AlterResult[] = []
+  for (const res of request.resources) {
+    responses.push(await alterResource(broker, res, dup.has(`${res.resourceType}:${res.resourceName}`), async () => {
+      const changes = changesOf(res)
+      await applyConfigChanges(broker, res.resourceType, res.resourceName, changes, {replace, validateOnly: !!request.validateOnly})
+    }))
+  }
+  return {throttleTimeMs: 0, responses}
+}
+
 /** AlterConfigs handler. */
 export const alterConfigsHandler: Handler = {
   apiKey: 33,
   minVersion: 0,
   maxVersion: 2,
-  async handle(broker: BrokerContext, request: any, _ctx: RequestContext) {
-    const dup = duplicateResources(request.resources)
-    const responses: AlterResult[] = []
-    for (const res of request.resources) {
-      responses.push(await alterResource(broker, res, dup.has(`${res.resourceType}:${res.resourceName}`), async () => {
-        const changes: Record<string, string | null> = {}
-        for (const c of res.configs as {name: string; value: string | null}[]) {
-          if (c.value === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`)
-          changes[c.name] = c.value
-        }
-        await applyConfigChanges(broker, res.resourceType, res.resourceName, changes, {replace: true, validateOnly: !!request.validateOnly})
-      }))
-    }
-    return {throttleTimeMs: 0, responses}
+  handle(broker: BrokerContext, request: any, _ctx: RequestContext) {
+    return alterResources(broker, request, true, (res) => {
+      const changes: Record<string, string | null> = {}
+      for (const c of res.configs as {name: string; value: string | null}[]) {
+        if (c.value === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `Null value not supported for : ${c.name}`)
+        changes[c.name] = c.value
+      }
+      return changes
+    })
   },
 }

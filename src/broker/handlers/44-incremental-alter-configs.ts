@@ -7,7 +7,7 @@ import type {BrokerContext} from '../context.js'
 import type {Handler, RequestContext} from './types.js'
 import {brokerConfigDef, effectiveTopicConfig, splitList, topicConfigDef} from '../config-defs.js'
 import {RESOURCE_TOPIC} from './32-describe-configs.js'
-import {alterResource, applyConfigChanges, duplicateResources, type AlterResult} from './33-alter-configs.js'
+import {alterResources} from './33-alter-configs.js'
 
 export const OP_SET = 0
 export const OP_DELETE = 1
@@ -70,15 +70,7 @@ export const incrementalAlterConfigsHandler: Handler = {
   apiKey: 44,
   minVersion: 0,
   maxVersion: 1,
-  async handle(broker: BrokerContext, request: any, _ctx: RequestContext) {
-    const dup = duplicateResources(request.resources)
-    const responses: AlterResult[] = []
-    for (const res of request.resources) {
-      responses.push(await alterResource(broker, res, dup.has(`${res.resourceType}:${res.resourceName}`), async () => {
-        const changes = changesOf(broker, res.resourceType, res.resourceName, res.configs)
-        await applyConfigChanges(broker, res.resourceType, res.resourceName, changes, {replace: false, validateOnly: !!request.validateOnly})
-      }))
-    }
-    return {throttleTimeMs: 0, responses}
+  handle(broker: BrokerContext, request: any, _ctx: RequestContext) {
+    return alterResources(broker, request, false, (res) => changesOf(broker, res.resourceType, res.resourceName, res.configs))
   },
 }
