@@ -6,7 +6,7 @@
  * Usage: npm run bench:ingest [-- --records N --size BYTES --rounds R]
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
+import {createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -79,6 +79,17 @@ function countRecords(bootstrap: string, topic: string): number {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
+const CLOCK_TICKS = 100 // USER_HZ on Linux
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return NaN
+  }
+}
+
 async function main(): Promise<void> {
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
   const work = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
@@ -89,16 +100,20 @@ async function main(): Promise<void> {
   const samsa = await startAndWait(process.execPath, [join(repo, 'bin', 'run.js'), 'broker', 'start', '--listen', '127.0.0.1:0',
     '--data-dir', join(work, 'samsa'), '--set', `num.partitions=${partitions}`], /ready on (\S+)/)
   const peers = {mock: mock.match[1], samsa: samsa.match[1]}
+  const pids = {mock: mock.child.pid, samsa: samsa.child.pid}
   const times: Record<string, number[]> = {mock: [], samsa: []}
+  const cpu: Record<string, number[]> = {mock: [], samsa: []}
   try {
     for (let r = 0; r < rounds; r++) {
       for (const name of ['mock', 'samsa'] as const) {
         const topic = `ingest-${r}`
+        const cpu0 = cpuSeconds(pids[name])
         const ms = kcatProduce(peers[name], topic, input)
+        cpu[name].push(Number((cpuSeconds(pids[name]) - cpu0).toFixed(2)))
         const stored = countRecords(peers[name], topic)
         if (stored !== records) throw new Error(`${name}: ${stored} records stored, expected ${records}`)
         times[name].push(ms)
-        console.log(`round ${r + 1} ${name}: ${records} records in ${ms.toFixed(0)} ms = ${Math.round(records / ms * 1000)} records/s`)
+        console.log(`round ${r + 1} ${name}: ${records} records in ${ms.toFixed(0)} ms = ${Math.round(records / ms * 1000)} records/s, server CPU ${cpu[name].at(-1)} s`)
       }
     }
   } finally {
@@ -114,6 +129,8 @@ async function main(): Promise<void> {
     benchmark: 'ingest', date: new Date().toISOString(), records, recordBytes: size, acks: 1, partitions, rounds,
     mockRecordsPerSec: rate('mock'), samsaRecordsPerSec: rate('samsa'),
     ratio: Number((rate('samsa') / rate('mock')).toFixed(3)), timesMs: times,
+    // CPU the server process used during each run: on a 2-core machine it competes with kcat itself.
+    serverCpuSeconds: cpu,
   }
   console.log(`median: samsa ${result.samsaRecordsPerSec} records/s, mock ${result.mockRecordsPerSec} records/s, ratio samsa/mock ${result.ratio}`)
   mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
