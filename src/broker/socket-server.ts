@@ -5,6 +5,7 @@
  * when processing finishes out of order. Only broker.ts creates it.
  */
 import net from 'node:net'
+import {userReadBuffer} from './user-read-buffer.js'
 
 /**
  * Thrown by request processing when the connection must close as the protocol demands (malformed
@@ -36,10 +37,11 @@ export interface SocketServerOptions {
   /** Requests in flight per connection before reading pauses (back-pressure). */
   maxQueuedRequests?: number
   /**
-   * APIs whose frames the processor no longer references once it has returned synchronously (Produce:
-   * its batches are on disk by then). Such frames, when they span several socket chunks, are assembled
-   * in one reused buffer instead of a fresh allocation each: at ingest rates fresh ~1 MB buffers cost
-   * page faults, munmap and GC work triggered by external memory, which compete with the producers for CPU.
+   * APIs whose frames the processor no longer references once the call has returned, even when it
+   * returned a Promise (Produce: its batches are on disk by then). Such frames are processed straight
+   * from the shared read buffer, or assembled in one reused buffer when they span several reads,
+   * instead of a fresh allocation each: at ingest rates fresh ~1 MB buffers cost page faults, munmap
+   * and GC work triggered by external memory, which compete with the producers for CPU.
    */
   transientFrame?: (apiKey: number) => boolean
   logger: (level: 'info' | 'warn' | 'error', msg: string) => void
@@ -56,6 +58,8 @@ const PEEK_BYTES = SIZE_BYTES + 2
 const MAX_POOLED_BYTES = 8 << 20
 /** Assembly buffers kept for reuse per server (one per connection filling a frame at the same time). */
 const MAX_POOLED_BUFFERS = 4
+/** The shared read buffer: large reads mean fewer syscalls and callbacks per produced megabyte. */
+const READ_BUFFER_BYTES = 1 << 20
 
 /**
  * Reusable assembly buffers for transient frames, shared by a server's connections. A buffer is
@@ -109,12 +113,19 @@ class KafkaConnection {
   closed = false
   private drainWaiters: (() => void)[] = []
 
+  /** Chunks are views of the server's read buffer, overwritten by the next read. */
+  private readonly sharedChunks: boolean
+
   constructor(readonly socket: net.Socket, id: number, private readonly opts: SocketServerOptions,
-    private readonly pool: FramePool = new FramePool()) {
+    private readonly pool: FramePool = new FramePool(), readBuffer: Buffer | null = null) {
     this.info = {id, remoteAddress: socket.remoteAddress ?? 'unknown'}
     socket.setNoDelay(true)
     if (opts.idleMs > 0) socket.setTimeout(opts.idleMs, () => this.close(`idle for ${opts.idleMs} ms`, 'info'))
-    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    // Reads land in one buffer shared by all connections when Node allows it (see user-read-buffer.ts);
+    // then a chunk is only valid during onData and every frame that outlives it is copied.
+    this.sharedChunks = readBuffer !== null && userReadBuffer.attach(socket, readBuffer, (chunk) => this.onData(chunk))
+    if (!this.sharedChunks) socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.resume()
     socket.on('drain', () => {
       this.pausedForDrain = false
       this.updateFlow()
@@ -162,18 +173,25 @@ class KafkaConnection {
         this.startPartial(chunk.subarray(pos), SIZE_BYTES + size)
         return
       }
-      // The whole frame is in this chunk: processed in place, no copy.
-      this.dispatch(chunk.subarray(pos + SIZE_BYTES, end))
+      // The whole frame is in this chunk: processed in place, no copy, unless the processor may keep
+      // it and the chunk's memory is about to be reused.
+      const frame = chunk.subarray(pos + SIZE_BYTES, end)
+      this.dispatch(this.sharedChunks && !this.isTransient(frame, 0) ? Buffer.from(frame) : frame)
       if (this.closed) return
       pos = end
     }
     if (pos < len) this.stash = Buffer.from(chunk.subarray(pos))
   }
 
+  /** The frame (starting at `at`: 0 without its size prefix, SIZE_BYTES with it) is of a transient API. */
+  private isTransient(frame: Buffer, at: number): boolean {
+    const transient = this.opts.transientFrame
+    return transient !== undefined && frame.length >= at + 2 && transient(frame.readInt16BE(at))
+  }
+
   /** Starts assembling a frame of `size` bytes (prefix included) whose first bytes are `head`. */
   private startPartial(head: Buffer, size: number): void {
-    const transient = this.opts.transientFrame
-    this.partialPooled = transient !== undefined && size <= MAX_POOLED_BYTES && transient(head.readInt16BE(SIZE_BYTES))
+    this.partialPooled = size <= MAX_POOLED_BYTES && this.isTransient(head, SIZE_BYTES)
     this.partial = this.partialPooled ? this.pool.take(size) : Buffer.allocUnsafe(size)
     this.partialSize = size
     this.partialFilled = head.copy(this.partial, 0)
@@ -213,8 +231,8 @@ class KafkaConnection {
       this.fail(err)
       return
     }
-    // A synchronous processor is done with a transient frame; an asynchronous one may still read it, so it keeps the buffer.
-    if (pooled !== null && !(result instanceof Promise)) this.pool.give(pooled)
+    // The processor of a transient frame is done with it once the call returned.
+    if (pooled !== null) this.pool.give(pooled)
     if (result instanceof Promise) {
       result.then((response) => this.complete(slot, response), (err) => this.fail(err))
       this.updateFlow()
@@ -310,9 +328,12 @@ export class SocketServer {
   private nextId = 1
   private boundPort = 0
   private readonly pool = new FramePool()
+  /** Where every connection's reads land, if Node lets us supply the buffer. */
+  private readonly readBuffer = userReadBuffer.supported ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : null
 
   constructor(private readonly opts: SocketServerOptions) {
-    this.server = net.createServer({noDelay: true}, (socket) => this.accept(socket))
+    // Paused until accept() has chosen how the connection reads.
+    this.server = net.createServer({noDelay: true, pauseOnConnect: true}, (socket) => this.accept(socket))
     this.server.on('error', (err) => opts.logger('error', `listener error: ${err.message}`))
   }
 
@@ -343,7 +364,7 @@ export class SocketServer {
   private accept(socket: net.Socket): void {
     try {
       const id = this.nextId++
-      const conn = new KafkaConnection(socket, id, this.opts, this.pool)
+      const conn = new KafkaConnection(socket, id, this.opts, this.pool, this.readBuffer)
       this.connections.set(id, conn)
       socket.once('close', () => this.connections.delete(id))
     } catch (err) {

@@ -95,7 +95,7 @@ test('frames cut at every position of prefix, api key and body are reassembled b
   }
 })
 
-test('a large transient frame in many chunks, then an asynchronous one: the async frame keeps its bytes', async () => {
+test('a large transient frame in many chunks, then asynchronous ones of another api: those keep their bytes', async () => {
   const held: {req: Buffer; copy: Buffer; resolve: () => void}[] = []
   let syncFrames = 0
   const {server, socket, responses} = await serve((req) => {
@@ -109,17 +109,23 @@ test('a large transient frame in many chunks, then an asynchronous one: the asyn
   try {
     const big = frame(TRANSIENT_API, 5, 300_000)
     await writeCut(socket, big, [3, 5, 70_000, 140_000, 299_000])
-    const asyncFrame = frame(TRANSIENT_API, 9, 200_000)
+    // Only transient frames may be read in place; one the processor keeps must survive later reads,
+    // whether it was assembled from several chunks or arrived whole in one.
+    const asyncFrame = frame(OTHER_API, 9, 200_000)
     await writeCut(socket, asyncFrame, [100_000])
     await until(() => held.length === 1)
+    await writeCut(socket, frame(OTHER_API, 9, 100), [])
+    await until(() => held.length === 2)
     // More transient frames split across chunks: they must not land in the buffer the held request reads.
     for (let i = 0; i < 3; i++) await writeCut(socket, frame(TRANSIENT_API, 20 + i, 150_000), [50_000, 100_000])
     await until(() => syncFrames === 4)
-    assert.ok(held[0].req.equals(held[0].copy), 'the held frame was overwritten')
+    assert.ok(held[0].req.equals(held[0].copy), 'the held assembled frame was overwritten')
+    assert.ok(held[1].req.equals(held[1].copy), 'the held whole frame was overwritten')
     held[0].resolve()
-    await until(() => responses.length === 5)
-    // Responses keep request order: the held one (200,002 bytes) comes second.
-    assert.deepEqual(responses.map((r) => r.readInt32BE(4)), [300_002, 200_002, 150_002, 150_002, 150_002])
+    held[1].resolve()
+    await until(() => responses.length === 6)
+    // Responses keep request order: the held ones (200,002 and 102 bytes) come second and third.
+    assert.deepEqual(responses.map((r) => r.readInt32BE(4)), [300_002, 200_002, 102, 150_002, 150_002, 150_002])
   } finally {
     socket.destroy()
     for (const h of held) h.resolve()
