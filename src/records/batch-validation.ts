@@ -184,10 +184,17 @@ function walkRecords(buf: Buffer, start: number, end: number, count: number, seq
     }
     if (n < -1 || n > recordEnd - pos) return badFields(i, len)
     if (n > 0) pos += n
-    // headers
-    let headers = varintAt(buf, pos, recordEnd)
-    pos = varintEnd
-    if (pos < 0) return badFields(i, len)
+    // headers: almost always none, a single byte
+    let headers: number
+    b = pos < recordEnd ? buf[pos] : 0x80
+    if (b < 0x80) {
+      headers = (b >>> 1) ^ -(b & 1)
+      pos++
+    } else {
+      headers = varintAt(buf, pos, recordEnd)
+      pos = varintEnd
+      if (pos < 0) return badFields(i, len)
+    }
     if (headers < 0) return `record ${i}: negative header count`
     for (; headers > 0; headers--) {
       const keyLength = varintAt(buf, pos, recordEnd)
