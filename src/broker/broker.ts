@@ -76,6 +76,8 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
       retentionCheckIntervalMs: interval(props['log.retention.check.interval.ms']),
       flushCheckIntervalMs: interval(props['log.flush.scheduler.interval.ms']),
       checkpointIntervalMs: interval(props['log.flush.offset.checkpoint.interval.ms']),
+      producerIdExpirationMs: interval(props['producer.id.expiration.ms']),
+      producerIdExpirationCheckIntervalMs: interval(props['producer.id.expiration.check.interval.ms']),
     })
     const replicaManager = new ReplicaManager(logManager, controller, logger)
     replicaManager.startup()

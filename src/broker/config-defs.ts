@@ -165,6 +165,8 @@ export const BROKER_CONFIGS: ConfigDef[] = [
   spec('log.retention.check.interval.ms', 'long', '300000', 'broker', 'How often retention is checked.', {readOnly: true, min: 1}),
   spec('log.flush.scheduler.interval.ms', 'long', LONG_MAX_S, 'broker', 'How often the flusher checks flush.ms.', {readOnly: true}),
   spec('log.flush.offset.checkpoint.interval.ms', 'int', '60000', 'broker', 'How often the recovery point is checkpointed.', {readOnly: true, min: 0}),
+  spec('producer.id.expiration.ms', 'int', '86400000', 'broker', 'How long an idempotent producer\'s state is kept after its last write.', {readOnly: true, min: 1}),
+  spec('producer.id.expiration.check.interval.ms', 'int', '600000', 'broker', 'How often expired producer state is removed.', {readOnly: true, min: 1}),
   spec('log.flush.start.offset.checkpoint.interval.ms', 'int', '60000', 'broker', 'How often log start offsets are checkpointed.', {readOnly: true, min: 0}),
   spec('replica.lag.time.max.ms', 'long', '30000', 'broker', 'A follower leaves the ISR after lagging this long.', {readOnly: true}),
   spec('offsets.topic.num.partitions', 'int', '50', 'broker', 'Partitions of __consumer_offsets.', {readOnly: true, min: 1}),

@@ -32,6 +32,8 @@ export interface MetadataManager {
   alterTopicConfigs(name: string, changes: Record<string, string | null>, opts?: {validateOnly?: boolean; replace?: boolean}): Promise<void>
   brokerConfigOverrides(): Record<string, string>
   alterBrokerConfigs(changes: Record<string, string | null>, opts?: {validateOnly?: boolean; replace?: boolean}): Promise<void>
+  /** A producer id never handed out before, also across restarts (InitProducerId). */
+  generateProducerId(): bigint
 }
 
 export interface ReplicaManager {

@@ -3,6 +3,8 @@ import {readFileSync} from 'node:fs'
 import {basename} from 'node:path'
 import {Reader} from '../protocol/index.js'
 import {crc32c} from '../records/index.js'
+import {PRODUCER_SNAPSHOT_VERSION, SNAPSHOT_ENTRY_SIZE} from '../storage/producer-snapshot.js'
+import {decrementSequence} from '../storage/producer-state-entry.js'
 
 /** The kinds of file `log dump` understands. */
 export type FileKind = 'log' | 'index' | 'timeindex' | 'snapshot' | 'checkpoint' | 'leader-epoch-checkpoint' | 'text'
@@ -44,9 +46,10 @@ export function* dumpCheckpoint(path: string, kind: FileKind): Generator<Record<
 }
 
 /**
- * A producer state snapshot (<offset>.snapshot): version int16, CRC-32C of the rest, then entries
- * of producerId, epoch, lastSequence, lastOffset, offsetDelta, timestamp, coordinatorEpoch,
- * currentTxnFirstOffset.
+ * A producer state snapshot (<offset>.snapshot, see src/storage/producer-snapshot.ts): version int16,
+ * CRC-32C of the rest, then entries of producerId, epoch, lastSequence, lastOffset, offsetDelta,
+ * timestamp, coordinatorEpoch, currentTxnFirstOffset. Each entry also shows the first sequence of the
+ * producer's last batch (lastSequence - offsetDelta), as Kafka's dump does; faults are problems.
  */
 export function* dumpProducerSnapshot(path: string): Generator<Record<string, unknown> & {type: string}> {
   const buf = readFileSync(path)
@@ -55,14 +58,24 @@ export function* dumpProducerSnapshot(path: string): Generator<Record<string, un
     const version = r.int16()
     const crc = r.uint32()
     const valid = crc32c(buf, 6) === crc
-    yield {type: 'snapshot-header', version, crc, valid}
-    if (!valid) yield {type: 'problem', file: path, message: 'producer snapshot CRC mismatch'}
     const n = r.int32()
+    yield {type: 'snapshot-header', version, crc, valid, producers: n}
+    if (version !== PRODUCER_SNAPSHOT_VERSION) yield {type: 'problem', file: path, message: `unknown producer snapshot version ${version}`}
+    if (!valid) yield {type: 'problem', file: path, message: 'producer snapshot CRC mismatch'}
+    const expected = 10 + n * SNAPSHOT_ENTRY_SIZE
+    if (n < 0 || buf.length !== expected) yield {type: 'problem', file: path, message: `${n} entries need ${expected} bytes, the file has ${buf.length}`}
     for (let i = 0; i < n; i++) {
-      yield {
-        type: 'producer', producerId: r.int64(), producerEpoch: r.int16(), lastSequence: r.int32(), lastOffset: r.int64(),
-        offsetDelta: r.int32(), timestamp: r.int64(), coordinatorEpoch: r.int32(), currentTxnFirstOffset: r.int64(),
-      }
+      const producerId = r.int64()
+      const producerEpoch = r.int16()
+      const lastSequence = r.int32()
+      const lastOffset = r.int64()
+      const offsetDelta = r.int32()
+      const timestamp = r.int64()
+      const coordinatorEpoch = r.int32()
+      const currentTxnFirstOffset = r.int64()
+      // lastOffset -1: the producer's epoch is known but none of its batches.
+      const firstSequence = lastOffset >= 0n && lastSequence >= 0 && offsetDelta >= 0 ? decrementSequence(lastSequence, offsetDelta) : -1
+      yield {type: 'producer', producerId, producerEpoch, firstSequence, lastSequence, lastOffset, offsetDelta, timestamp, coordinatorEpoch, currentTxnFirstOffset}
     }
   } catch (err) {
     yield {type: 'problem', file: path, message: `cannot decode producer snapshot: ${(err as Error).message}`}

@@ -34,9 +34,9 @@ export function formatDumpItem(item: DumpItem): string {
     case 'leader-epoch':
       return `epoch: ${i.epoch} startOffset: ${i.startOffset}`
     case 'snapshot-header':
-      return `version: ${i.version} crc: ${i.crc} isValid: ${i.valid}`
+      return `version: ${i.version} crc: ${i.crc} isValid: ${i.valid} producers: ${i.producers}`
     case 'producer':
-      return `producerId: ${i.producerId} producerEpoch: ${i.producerEpoch} lastSequence: ${i.lastSequence} lastOffset: ${i.lastOffset} ` +
+      return `producerId: ${i.producerId} producerEpoch: ${i.producerEpoch} firstSequence: ${i.firstSequence} lastSequence: ${i.lastSequence} lastOffset: ${i.lastOffset} ` +
         `offsetDelta: ${i.offsetDelta} timestamp: ${i.timestamp} coordinatorEpoch: ${i.coordinatorEpoch} currentTxnFirstOffset: ${i.currentTxnFirstOffset}`
     case 'property':
       return `${i.key}=${i.value}`

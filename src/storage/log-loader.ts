@@ -2,12 +2,16 @@
  * LogLoader: what Log.open does to a partition dir before the Log exists: removes leftovers of
  * interrupted operations, lists the segments, sanity-checks their indexes, and after an unclean stop
  * recovers every segment from the recovery point (CRC scan, index rebuild, truncation), reporting
- * each truncation and deleted segment through the logger.
+ * each truncation and deleted segment through the logger; then rebuilds the producer state from the
+ * newest usable snapshot plus the batches above it.
  */
 import {existsSync, readdirSync, rmSync} from 'node:fs'
 import {basename, join} from 'node:path'
+import {BASE_OFFSET, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PRODUCER_ID} from '../records/batch-header.js'
+import {scanBatches} from './batch-scan.js'
 import {INDEX_SUFFIX, TIME_INDEX_SUFFIX} from './file-util.js'
 import type {LogSegment} from './log-segment.js'
+import {readProducerBatch, type ProducerStateManager} from './producer-state.js'
 import {recoverSegment} from './segment-recovery.js'
 
 /** `(level, msg)` sink injected by the broker; src/ never writes to the console. */
@@ -87,4 +91,36 @@ function indexProblem(seg: LogSegment, next: LogSegment | null): string | null {
   const time = seg.timeIndex.sanityProblem(next ? next.baseOffset : BigInt('0x7fffffffffffffff'))
   if (time) return `time index: ${time}`
   return null
+}
+
+/**
+ * Rebuilds `state` for segments that are already loaded: drops snapshots past the log end offset
+ * (their data is gone) and strays, loads the newest usable snapshot, then replays the idempotent
+ * batches from there (or from the log start offset) to the log end, reading headers only. Returns
+ * the offset replay started from and the batches replayed; the caller snapshots the result.
+ */
+export function rebuildProducerState(state: ProducerStateManager, segs: LogSegment[], logStartOffset: bigint, now: number):
+  {from: bigint; to: bigint; batches: number} {
+  const leo = segs[segs.length - 1].nextOffset
+  state.deleteSnapshotsAbove(leo)
+  state.removeStraySnapshots(segs.map((s) => s.baseOffset))
+  let from = state.loadLatestSnapshot(now) ?? segs[0].baseOffset
+  if (from < logStartOffset) from = logStartOffset
+  let batches = 0
+  for (const seg of segs) {
+    if (from >= leo) break
+    if (seg.size === 0 || seg.nextOffset <= from) continue
+    const start = seg.baseOffset >= from ? 0 : seg.offsetIndex.lookup(from).position
+    const it = scanBatches(seg.fileDescriptor, start, seg.size, false)
+    for (let r = it.next(); !r.done; r = it.next()) {
+      const {buf, off} = r.value
+      // producerId -1 (the common case) has a negative high word: skip without allocating a bigint.
+      if (buf.readInt32BE(off + PRODUCER_ID) < 0) continue
+      const last = buf.readBigInt64BE(off + BASE_OFFSET) + BigInt(buf.readInt32BE(off + LAST_OFFSET_DELTA))
+      if (last < from) continue
+      state.onBatch(readProducerBatch(buf, off), last, buf.readBigInt64BE(off + MAX_TIMESTAMP))
+      batches++
+    }
+  }
+  return {from, to: leo, batches}
 }

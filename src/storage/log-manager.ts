@@ -35,6 +35,10 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number
   /** Topics whose dirs are someone else's (the KRaft metadata log). */
   skipTopics?: string[]
+  /** producer.id.expiration.ms (default 86400000): idle idempotent producers are forgotten after this long. */
+  producerIdExpirationMs?: number
+  /** producer.id.expiration.check.interval.ms (default 600000). */
+  producerIdExpirationCheckIntervalMs?: number
 }
 
 /** What open() found. */
@@ -101,6 +105,7 @@ export class LogManager extends EventEmitter {
       const log = Log.open(path, this.opts.topicConfig?.(tp.topic) ?? {...this.defaultConfig}, {
         clock: this.clock, logger: this.logger, cleanShutdown: clean,
         recoveryPoint: recoveryPoints.get(key) ?? 0n, logStartOffset: startOffsets.get(key),
+        producerIdExpirationMs: this.opts.producerIdExpirationMs,
       })
       this.track(key, log)
       loaded++
@@ -136,7 +141,8 @@ export class LogManager extends EventEmitter {
     }
     const dir = join(this.dataDir, `${topic}-${partition}`)
     // A brand-new dir needs no recovery; one left on disk but not loaded at open (unexpected) gets checked.
-    const log = Log.open(dir, config, {clock: this.clock, logger: this.logger, cleanShutdown: !existsSync(dir)})
+    const log = Log.open(dir, config, {clock: this.clock, logger: this.logger, cleanShutdown: !existsSync(dir),
+      producerIdExpirationMs: this.opts.producerIdExpirationMs})
     this.track(key, log)
     return log
   }
@@ -219,6 +225,13 @@ export class LogManager extends EventEmitter {
     }
   }
 
+  /** Forgets idempotent producers idle for producer.id.expiration.ms in every log; returns how many. */
+  removeExpiredProducers(now: number = this.clock()): number {
+    let n = 0
+    for (const log of this.allLogs()) n += log.producerState.removeExpiredProducers(now)
+    return n
+  }
+
   private startScheduler(): void {
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(() => {
@@ -233,6 +246,7 @@ export class LogManager extends EventEmitter {
     }
     every(this.opts.retentionCheckIntervalMs ?? 300000, () => this.applyRetention())
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.flushDueLogs())
+    every(this.opts.producerIdExpirationCheckIntervalMs ?? 600000, () => this.removeExpiredProducers())
     every(this.opts.checkpointIntervalMs ?? 60000, () => {
       this.checkpointRecoveryPoints()
       this.checkpointLogStartOffsets()

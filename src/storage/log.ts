@@ -8,12 +8,14 @@ import {EventEmitter} from 'node:events'
 import {mkdirSync, rmSync} from 'node:fs'
 import {basename} from 'node:path'
 import {BASE_OFFSET, LAST_OFFSET_DELTA, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, HEADER_SIZE, BATCH_LENGTH, LOG_OVERHEAD,
-  setMaxTimestampAndLogAppendTime} from '../records/batch-header.js'
+  PRODUCER_ID, setMaxTimestampAndLogAppendTime} from '../records/batch-header.js'
 import {ErrorCode, KafkaError} from '../protocol/errors.js'
 import type {LogConfig} from './log-config.js'
 import {LogSegment} from './log-segment.js'
 export {parsePartitionDirName} from './log-loader.js'
-import {cleanDirAndListSegments, loadSegments, parsePartitionDirName} from './log-loader.js'
+import {cleanDirAndListSegments, loadSegments, parsePartitionDirName, rebuildProducerState} from './log-loader.js'
+import {ProducerStateManager, readProducerBatch} from './producer-state.js'
+import {firstOffsetOf} from './producer-state-entry.js'
 import {findRecordByTimestamp} from './record-search.js'
 
 export type {StorageLogger} from './log-loader.js'
@@ -30,6 +32,8 @@ export interface LogOpenOptions {
   cleanShutdown?: boolean
   /** Log start offset from log-start-offset-checkpoint. */
   logStartOffset?: bigint
+  /** producer.id.expiration.ms: producers silent this long are not loaded from snapshots (default one day). */
+  producerIdExpirationMs?: number
 }
 
 /** Options of one append. */
@@ -46,9 +50,11 @@ export interface AppendOptions {
 export interface AppendResult {
   firstOffset: bigint
   lastOffset: bigint
-  /** The LogAppendTime stamped on the batch, -1 when the batch keeps CreateTime. */
+  /** The LogAppendTime stamped on the batch, -1 when the batch keeps CreateTime; for a duplicate, the original batch's timestamp (as Kafka answers). */
   logAppendTime: bigint
   maxTimestamp: bigint
+  /** True when the batch was an idempotent producer's retry of a batch already in the log: nothing was appended and the offsets are the original's. */
+  duplicate?: boolean
 }
 
 /**
@@ -87,6 +93,8 @@ export class Log extends EventEmitter {
   readonly partition: number
   /** Offset below which all data is known to be fsynced. */
   recoveryPoint: bigint
+  /** Idempotent producers' state (sequence numbers, epochs) and its snapshot files. */
+  readonly producerState: ProducerStateManager
   private segs: LogSegment[]
   private _logStartOffset: bigint
   private leo: bigint
@@ -96,8 +104,10 @@ export class Log extends EventEmitter {
   private closed = false
 
   private constructor(readonly dir: string, public config: LogConfig, private readonly clock: () => number,
-    private readonly logger: StorageLogger, segs: LogSegment[], recoveryPoint: bigint, logStartOffset: bigint) {
+    private readonly logger: StorageLogger, segs: LogSegment[], recoveryPoint: bigint, logStartOffset: bigint,
+    producerState: ProducerStateManager) {
     super()
+    this.producerState = producerState
     const {topic, partition} = parsePartitionDirName(basename(dir))
     this.topic = topic
     this.partition = partition
@@ -131,7 +141,14 @@ export class Log extends EventEmitter {
     let start = opts.logStartOffset ?? 0n
     if (start < segs[0].baseOffset) start = segs[0].baseOffset
     if (start > leo) start = leo
-    return new Log(dir, config, clock, logger, segs, clean ? leo : recoveryPoint, start)
+    const state = new ProducerStateManager(dir, {name, logger, producerIdExpirationMs: opts.producerIdExpirationMs})
+    const rebuilt = rebuildProducerState(state, segs, start, now)
+    if (rebuilt.from < rebuilt.to) {
+      // Snapshot what was replayed, so the next start (clean or not) need not replay it again.
+      state.takeSnapshot(leo, false)
+      if (rebuilt.batches > 0) logger('info', `${name}: rebuilt producer state from offsets ${rebuilt.from}-${leo} (${rebuilt.batches} idempotent batches, ${state.producers.size} producers)`)
+    }
+    return new Log(dir, config, clock, logger, segs, clean ? leo : recoveryPoint, start, state)
   }
 
   get logStartOffset(): bigint {
@@ -190,6 +207,12 @@ export class Log extends EventEmitter {
       throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `append needs exactly one whole batch (${batch.length} bytes)`)
     }
     const delta = BigInt(batch.readInt32BE(LAST_OFFSET_DELTA))
+    // Idempotent batches only (producerId >= 0 has a non-negative high word): the common -1 case pays one int read.
+    const producer = batch.readInt32BE(PRODUCER_ID) >= 0 ? readProducerBatch(batch, 0) : null
+    if (producer !== null && (opts.assignOffsets ?? true) && !producer.isControl) {
+      const dup = this.producerState.checkBatch(producer, this.leo)
+      if (dup) return {firstOffset: firstOffsetOf(dup), lastOffset: dup.lastOffset, logAppendTime: dup.timestamp, maxTimestamp: dup.timestamp, duplicate: true}
+    }
     let firstOffset: bigint
     if (opts.assignOffsets ?? true) {
       firstOffset = this.leo
@@ -212,6 +235,7 @@ export class Log extends EventEmitter {
     this.maybeRoll(batch.length, firstOffset, lastOffset, now)
     this.active.append(batch, lastOffset, maxTimestamp, now)
     this.leo = lastOffset + 1n
+    if (producer !== null) this.producerState.onBatch(producer, lastOffset, maxTimestamp)
     if (this.leo - this.recoveryPoint >= BigInt(this.config.flushMessages)) this.flush()
     this.emit('append', {firstOffset, lastOffset, logEndOffset: this.leo} satisfies AppendEvent)
     return {firstOffset, lastOffset, logAppendTime, maxTimestamp}
@@ -246,6 +270,8 @@ export class Log extends EventEmitter {
     old.onBecomeInactive()
     old.nextOffset = baseOffset
     this.segs.push(this.newSegment(baseOffset, now))
+    // As Kafka: the producer state as of the new segment's base, so recovery never replays more than one segment.
+    this.producerState.takeSnapshot(baseOffset, false)
     // Like Kafka: the rolled segment is flushed asynchronously, then the recovery point moves past it.
     old.flushAsync((err) => {
       if (err) {
@@ -345,6 +371,7 @@ export class Log extends EventEmitter {
       this.emit('logStartOffset', target)
     }
     this.deleteOldSegments((_seg, next) => next !== null && next.baseOffset <= this._logStartOffset, 'log start offset')
+    this.producerState.deleteSnapshotsBefore(this._logStartOffset)
     return this._logStartOffset
   }
 
@@ -395,6 +422,7 @@ export class Log extends EventEmitter {
       this.emit('logStartOffset', first)
     }
     if (this.recoveryPoint < first) this.recoveryPoint = first
+    this.producerState.deleteSnapshotsBefore(this._logStartOffset)
     return n
   }
 
@@ -421,6 +449,9 @@ export class Log extends EventEmitter {
     if (this.hw !== null && this.hw > this.leo) this.hw = this.leo
     if (this.recoveryPoint > this.leo) this.recoveryPoint = this.leo
     if (this._logStartOffset > this.leo) this._logStartOffset = this.leo
+    // The producer state must forget the removed batches: reload from a snapshot at or below the new end.
+    if (offset <= this._logStartOffset) this.producerState.truncateFully()
+    rebuildProducerState(this.producerState, this.segs, this._logStartOffset, now)
   }
 
   /** Replaces the config; index size and interval apply to segments created from now on. */
@@ -445,7 +476,11 @@ export class Log extends EventEmitter {
   /** Flushes (unless `flush` is false) and closes all files; the log is unusable afterwards. */
   close(opts: {flush?: boolean} = {}): void {
     if (this.closed) return
-    if (opts.flush ?? true) this.flush()
+    if (opts.flush ?? true) {
+      this.flush()
+      // A clean stop leaves the state at the log end offset, so the next start replays nothing.
+      this.producerState.takeSnapshot(this.leo, true)
+    }
     for (const s of this.segs) s.close()
     this.closed = true
   }

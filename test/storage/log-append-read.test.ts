@@ -45,7 +45,8 @@ test('appends assign offsets, roll by segment.bytes with 20-digit file names, an
     const files = readdirSync(join(dir, 'orders-3')).sort()
     const expectedFiles = expectedBases.flatMap((b) => {
       const name = b.toString().padStart(20, '0')
-      return [`${name}.index`, `${name}.log`, `${name}.timeindex`]
+      // Every roll snapshots the producer state at the new segment's base, as Kafka does.
+      return [`${name}.index`, `${name}.log`, `${name}.timeindex`, ...(b === 0n ? [] : [`${name}.snapshot`])]
     }).sort()
     assert.deepEqual(files, expectedFiles)
     assert.equal(log.size, stored.reduce((n, b) => n + b.length, 0))

@@ -4,6 +4,11 @@
  * stamps offsets (and LogAppendTime when the topic asks for it) into the header in place.
  * v0-2 (old message formats) get UNSUPPORTED_VERSION for every partition, as Kafka 4 answers.
  * acks=0 gets no response; a failure then closes the connection, the only signal such a producer sees.
+ * Idempotent batches (producerId >= 0) are checked by the log's producer state: a retry of one of the
+ * producer's last five batches answers NONE with the original base offset (and, as Kafka, the original
+ * batch's timestamp as log_append_time) without appending; a sequence gap or a stale epoch fails the
+ * partition with OUT_OF_ORDER_SEQUENCE_NUMBER or INVALID_PRODUCER_EPOCH. Transactions are not supported,
+ * so transactional batches fail with INVALID_TXN_STATE.
  * The handler must not keep a reference to the request's record bytes after it returns synchronously:
  * the socket server reuses the buffer of produce frames (see transientFrame in broker.ts).
  */
@@ -43,13 +48,17 @@ function appendPartition(broker: CoreBrokerContext, topic: string, index: number
     }
     return failed(index, v.errorCode, v.reason)
   }
+  if (v.header.isTransactional) {
+    return failed(index, ErrorCode.INVALID_TXN_STATE, 'This broker does not support transactions; transactional batches are refused.')
+  }
   const image = broker.metadata.topic(topic)
   const leaderEpoch = image?.partitions[index]?.leaderEpoch ?? 0
   const appendTime = config.messageTimestampType === 'LogAppendTime' ? BigInt(Date.now()) : null
   try {
     const r = log.append(records, {logAppendTime: appendTime, leaderEpoch})
     return {
-      index, errorCode: ErrorCode.NONE, baseOffset: r.firstOffset, logAppendTimeMs: appendTime === null ? -1n : r.logAppendTime,
+      index, errorCode: ErrorCode.NONE, baseOffset: r.firstOffset,
+      logAppendTimeMs: r.duplicate ? r.logAppendTime : appendTime === null ? -1n : r.logAppendTime,
       logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null,
     }
   } catch (err) {

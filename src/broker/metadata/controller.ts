@@ -18,11 +18,16 @@ import {topicNameError, collisionKey} from './topic-name.js'
 export type MetadataListener = (change: MetadataChange) => void
 
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+/** Producer ids reserved per ProducerIdsRecord (Kafka's PRODUCER_ID_BLOCK_SIZE). */
+export const PRODUCER_ID_BLOCK_SIZE = 1000n
 
 /** The controller of a single-node cluster; see the file comment. */
 export class SingleNodeController implements MetadataManager {
   private readonly image: MetadataImage
   private readonly listeners: MetadataListener[] = []
+  /** The current block of producer ids: [nextId, blockEnd). */
+  private nextId = 0n
+  private blockEnd = 0n
 
   /** @param props the static broker config (defaults + command line); dynamic overrides live in the log. */
   constructor(
@@ -190,6 +195,21 @@ export class SingleNodeController implements MetadataManager {
       }
     }
     return assignments
+  }
+
+  /**
+   * A producer id never handed out before, even across restarts: ids come from blocks of 1000 whose
+   * end is made durable in the metadata log (a ProducerIdsRecord, as KRaft's controller writes) before
+   * the first id of the block is used. A crash loses at most the rest of a block.
+   */
+  generateProducerId(): bigint {
+    if (this.nextId >= this.blockEnd) {
+      const first = this.image.nextProducerId
+      this.commit([{type: MetadataRecordType.ProducerIds, data: {brokerId: this.nodeId, brokerEpoch: 0n, nextProducerId: first + PRODUCER_ID_BLOCK_SIZE}}])
+      this.nextId = first
+      this.blockEnd = first + PRODUCER_ID_BLOCK_SIZE
+    }
+    return this.nextId++
   }
 
   /** Makes the records durable, then applies them and tells the listeners. */

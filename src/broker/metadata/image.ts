@@ -24,6 +24,8 @@ export class MetadataImage {
   /** Config overrides by topic name; kept apart because ConfigRecords are keyed by name. */
   private topicConfigs = new Map<string, Record<string, string>>()
   readonly brokerOverrides: Record<string, string> = {}
+  /** First producer id not yet handed out (from the last ProducerIdsRecord). */
+  nextProducerId = 0n
 
   constructor(private readonly nodeId: number) {}
 
@@ -83,6 +85,10 @@ export class MetadataImage {
         const topic = this.byName.get(c.resourceName)
         return topic ? {kind: 'topic-config', topic} : undefined
       }
+      case MetadataRecordType.ProducerIds:
+        // Blocks only ever move forward; a lower value would hand out ids twice.
+        if (rec.data.nextProducerId > this.nextProducerId) this.nextProducerId = rec.data.nextProducerId
+        return undefined
       case MetadataRecordType.RemoveTopic: {
         const topic = this.byId.get(rec.data.topicId)
         if (!topic) return undefined

@@ -11,6 +11,7 @@ export const enum MetadataRecordType {
   Partition = 3,
   Config = 4,
   RemoveTopic = 9,
+  ProducerIds = 15,
 }
 
 /** ConfigRecord resource types (Kafka's ConfigResource.Type ids). */
@@ -25,6 +26,8 @@ export interface PartitionRecord {
 }
 export interface ConfigRecord { resourceType: number; resourceName: string; name: string; value: string | null }
 export interface RemoveTopicRecord { topicId: string }
+/** A block of producer ids handed out: every id below nextProducerId is taken, across restarts. */
+export interface ProducerIdsRecord { brokerId: number; brokerEpoch: bigint; nextProducerId: bigint }
 
 /** A decoded metadata record, tagged by its type. */
 export type MetadataRecord =
@@ -32,6 +35,7 @@ export type MetadataRecord =
   | {type: MetadataRecordType.Partition; data: PartitionRecord}
   | {type: MetadataRecordType.Config; data: ConfigRecord}
   | {type: MetadataRecordType.RemoveTopic; data: RemoveTopicRecord}
+  | {type: MetadataRecordType.ProducerIds; data: ProducerIdsRecord}
 
 const topicRecord: MessageSchema = {fields: [
   {name: 'name', type: 'string', versions: '0+'},
@@ -61,6 +65,12 @@ const removeTopicRecord: MessageSchema = {fields: [
   {name: 'topicId', type: 'uuid', versions: '0+'},
 ]}
 
+const producerIdsRecord: MessageSchema = {fields: [
+  {name: 'brokerId', type: 'int32', versions: '0+'},
+  {name: 'brokerEpoch', type: 'int64', versions: '0+'},
+  {name: 'nextProducerId', type: 'int64', versions: '0+'},
+]}
+
 /** The frame version Kafka's metadata record serde writes first. */
 const FRAME_VERSION = 1
 /** All records here are written at version 0, which every Kafka release reads. */
@@ -71,6 +81,7 @@ const SCHEMAS = new Map<number, MessageSchema>([
   [MetadataRecordType.Partition, partitionRecord],
   [MetadataRecordType.Config, configRecord],
   [MetadataRecordType.RemoveTopic, removeTopicRecord],
+  [MetadataRecordType.ProducerIds, producerIdsRecord],
 ])
 const codecs = new Map<number, MessageCodec>()
 
