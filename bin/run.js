@@ -1,5 +1,34 @@
 #!/usr/bin/env node
 // Entry point of the installed binary: runs the compiled commands in dist/.
+import {readdirSync, statSync, unlinkSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {execute} from '@oclif/core'
 
+const root = fileURLToPath(new URL('..', import.meta.url))
+dropStaleManifest()
 await execute({dir: import.meta.url})
+
+/**
+ * `npm run build` writes oclif.manifest.json so that a command loads only its own module. A build by
+ * plain `tsc` leaves the old one, which would hide new commands and flags: older than any compiled
+ * command, it is removed and oclif scans dist/commands instead.
+ */
+function dropStaleManifest() {
+  const manifest = join(root, 'oclif.manifest.json')
+  let built
+  try {
+    built = statSync(manifest).mtimeMs
+  } catch {
+    return
+  }
+  const newest = (dir) => readdirSync(dir, {withFileTypes: true}).reduce((t, e) => {
+    const p = join(dir, e.name)
+    return Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs)
+  }, 0)
+  try {
+    if (newest(join(root, 'dist', 'commands')) > built) unlinkSync(manifest)
+  } catch {
+    // No dist/commands yet, or a race with another process: oclif reports what it finds.
+  }
+}
