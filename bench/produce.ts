@@ -1,0 +1,226 @@
+/**
+ * Producer benchmark: against one samsa broker (the built binary, data on disk, 4 partitions),
+ * alternating for R rounds, 1,000,000 records of 100 bytes with acks=1 from
+ *   - `samsa perf produce` (samsa's producer engine),
+ *   - kcat -P (librdkafka), reading the same count and size of lines from a file,
+ *   - kafkajs 2.2.4, with its fastest usage: big arrays per send(), several sends in flight.
+ * Every run is checked (the partitions' high watermarks add up to the count). Reports rates from
+ * wall-clock time of each client process (start-up included) and, where the client measures
+ * itself, its own rate; the ratios samsa/kcat and samsa/kafkajs; and each client's peak RSS
+ * (VmHWM, polled from /proc). Then 5,000,000 records with buffer.memory=32 MiB for samsa's peak
+ * RSS. Figures go to bench/results/produce.json.
+ *
+ * Usage: node dist/bench/produce.js [--records N] [--size BYTES] [--rounds R] [--big N (0 skips)]
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {once} from 'node:events'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const samsaBin = join(repo, 'bin', 'run.js')
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : dflt
+}
+const records = arg('records', 1_000_000)
+const size = arg('size', 100)
+const rounds = arg('rounds', 3)
+const big = arg('big', 5_000_000)
+const partitions = 4
+
+/** One client run: wall time, the client's own rate when it reports one, peak RSS. */
+interface Run { wallMs: number; selfRate?: number; peakRssMb: number }
+
+/** Peak RSS (VmHWM) of a live process in MB, or 0 once it is gone. */
+function vmHwmMb(pid: number | undefined): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+    return m ? Number(m[1]) / 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+/** Runs a client to completion, polling its peak RSS; rejects on a non-zero exit. */
+async function runClient(cmd: string, args: string[], stdinFile?: string): Promise<{wallMs: number; stdout: string; peakRssMb: number}> {
+  const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore'
+  const t0 = process.hrtime.bigint()
+  const child: ChildProcess = spawn(cmd, args, {cwd: repo, stdio: [fd, 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout!.on('data', (d) => (stdout += d))
+  child.stderr!.on('data', (d) => (stderr += d))
+  let peak = 0
+  const poll = setInterval(() => (peak = Math.max(peak, vmHwmMb(child.pid))), 20)
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 600_000)
+  const [code] = (await once(child, 'exit')) as [number | null]
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
+  clearInterval(poll)
+  clearTimeout(timeout)
+  if (typeof fd === 'number') closeSync(fd)
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`)
+  if (cmd === 'kcat' && /ERROR|failed/i.test(stderr)) throw new Error(`kcat reported errors: ${stderr}`)
+  return {wallMs, stdout, peakRssMb: Number(peak.toFixed(1))}
+}
+
+/** Sums the high watermarks of a topic's partitions, as kcat sees them. */
+function countRecords(bootstrap: string, topic: string): number {
+  let total = 0
+  for (let p = 0; p < partitions; p++) {
+    const res = spawnSync('kcat', ['-Q', '-b', bootstrap, '-t', `${topic}:${p}:-1`], {encoding: 'utf8', timeout: 30_000})
+    const m = res.stdout.match(/offset (\d+)/)
+    if (m) total += Number(m[1])
+  }
+  return total
+}
+
+/** Writes `n` newline-separated lines of exactly `size` bytes for kcat. */
+async function writeInput(file: string, n: number): Promise<void> {
+  const out = createWriteStream(file)
+  const pad = 'x'.repeat(size)
+  for (let i = 0; i < n; i++) {
+    if (!out.write((String(i).padStart(10, '0') + pad).slice(0, size) + '\n')) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+/** The kafkajs side, run in its own process: prints {"ms": ...} measured from the first send. */
+async function kafkajsWorker(bootstrap: string, topic: string, n: number, bytes: number): Promise<void> {
+  const {Kafka, logLevel} = await import('kafkajs')
+  const kafka = new Kafka({clientId: 'bench-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING})
+  const producer = kafka.producer({allowAutoTopicCreation: false})
+  await producer.connect()
+  const value = Buffer.alloc(bytes, 'x')
+  // kafkajs spends its time per message; big arrays and a few sends in flight are its best case.
+  const perSend = 10_000
+  const inFlight = 4
+  const messages = Array.from({length: perSend}, () => ({value}))
+  let next = 0
+  const t0 = process.hrtime.bigint()
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      const count = Math.min(perSend, n - next)
+      next += count
+      await producer.send({topic, acks: 1, messages: count === perSend ? messages : messages.slice(0, count)})
+    }
+  }
+  await Promise.all(Array.from({length: inFlight}, lane))
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6
+  await producer.disconnect()
+  process.stdout.write(JSON.stringify({ms}) + '\n')
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function main(): Promise<void> {
+  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
+  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-produce-'))
+  const input = join(work, 'input.txt')
+  await writeInput(input, records)
+  const broker = spawn(process.execPath, [samsaBin, 'broker', 'start', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'),
+    '--set', `num.partitions=${partitions}`], {stdio: ['ignore', 'pipe', 'pipe']})
+  try {
+    const bootstrap = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error('broker did not start in 20 s')), 20_000)
+      broker.stdout!.on('data', (d) => {
+        out += d
+        const m = out.match(/ready on (\S+)/)
+        if (m) {
+          clearTimeout(timer)
+          resolve(m[1])
+        }
+      })
+      broker.once('exit', (code) => reject(new Error(`broker exited with ${code}`)))
+    })
+    const createTopic = (topic: string): void => {
+      const r = spawnSync(process.execPath, [samsaBin, 'topic', 'create', topic, '--partitions', String(partitions), '-b', bootstrap], {encoding: 'utf8'})
+      if (r.status !== 0) throw new Error(`topic create ${topic}: ${r.stderr}`)
+    }
+    const clients = {
+      samsa: async (topic: string): Promise<Run> => {
+        const r = await runClient(process.execPath, [samsaBin, 'perf', 'produce', '--topic', topic, '--num-records', String(records),
+          '--record-size', String(size), '--acks', '1', '--json', '-b', bootstrap])
+        return {wallMs: r.wallMs, selfRate: Math.round(JSON.parse(r.stdout).recordsPerSec), peakRssMb: r.peakRssMb}
+      },
+      kcat: async (topic: string): Promise<Run> => {
+        const r = await runClient('kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=1'], input)
+        return {wallMs: r.wallMs, peakRssMb: r.peakRssMb}
+      },
+      kafkajs: async (topic: string): Promise<Run> => {
+        const r = await runClient(process.execPath, [fileURLToPath(import.meta.url), '--kafkajs-worker', bootstrap, topic, String(records), String(size)])
+        return {wallMs: r.wallMs, selfRate: Math.round(records / JSON.parse(r.stdout).ms * 1000), peakRssMb: r.peakRssMb}
+      },
+    }
+    const runs: Record<string, Run[]> = {samsa: [], kcat: [], kafkajs: []}
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, run] of Object.entries(clients)) {
+        const topic = `produce-${name}-${round}`
+        createTopic(topic)
+        const r = await run(topic)
+        const stored = countRecords(bootstrap, topic)
+        if (stored !== records) throw new Error(`${name}: ${stored} records stored, expected ${records}`)
+        runs[name].push(r)
+        const self = r.selfRate ? `, ${r.selfRate} records/s measured by the client` : ''
+        console.log(`round ${round + 1} ${name}: ${records} records in ${r.wallMs.toFixed(0)} ms wall = ${Math.round(records / r.wallMs * 1000)} records/s${self}, peak RSS ${r.peakRssMb} MB`)
+      }
+    }
+    const wallRate = (name: string): number => Math.round(records / median(runs[name].map((r) => r.wallMs)) * 1000)
+    const selfRate = (name: string): number | undefined => runs[name][0].selfRate === undefined ? undefined : median(runs[name].map((r) => r.selfRate!))
+    const peak = (name: string): number => Math.max(...runs[name].map((r) => r.peakRssMb))
+
+    let bigRun: {records: number; bufferMemory: number; wallMs: number; recordsPerSec: number; peakRssMb: number} | undefined
+    if (big > 0) {
+      const topic = 'produce-samsa-big'
+      createTopic(topic)
+      const r = await runClient(process.execPath, [samsaBin, 'perf', 'produce', '--topic', topic, '--num-records', String(big),
+        '--record-size', String(size), '--acks', '1', '-X', 'buffer.memory=33554432', '--json', '-b', bootstrap])
+      const stored = countRecords(bootstrap, topic)
+      if (stored !== big) throw new Error(`big run: ${stored} records stored, expected ${big}`)
+      bigRun = {records: big, bufferMemory: 33554432, wallMs: Math.round(r.wallMs), recordsPerSec: Math.round(JSON.parse(r.stdout).recordsPerSec), peakRssMb: r.peakRssMb}
+      console.log(`samsa ${big} records with buffer.memory=32 MiB: peak RSS ${r.peakRssMb} MB (goal < 200 MB), ${bigRun.recordsPerSec} records/s`)
+    }
+
+    const result = {
+      benchmark: 'produce', date: new Date().toISOString(), records, recordBytes: size, acks: 1, partitions, rounds,
+      recordsPerSecWallClock: {samsa: wallRate('samsa'), kcat: wallRate('kcat'), kafkajs: wallRate('kafkajs')},
+      recordsPerSecSelfMeasured: {samsa: selfRate('samsa'), kafkajs: selfRate('kafkajs')},
+      ratios: {
+        samsaOverKcatWallClock: Number((wallRate('samsa') / wallRate('kcat')).toFixed(3)),
+        samsaOverKafkajsWallClock: Number((wallRate('samsa') / wallRate('kafkajs')).toFixed(3)),
+        samsaOverKafkajsSelfMeasured: Number((selfRate('samsa')! / selfRate('kafkajs')!).toFixed(3)),
+        goals: 'samsa/kcat >= 1, samsa/kafkajs >= 10',
+      },
+      peakRssMb: {samsa: peak('samsa'), kcat: peak('kcat'), kafkajs: peak('kafkajs')},
+      bigRun,
+      runs,
+    }
+    console.log(`median wall-clock rates: samsa ${result.recordsPerSecWallClock.samsa}, kcat ${result.recordsPerSecWallClock.kcat}, kafkajs ${result.recordsPerSecWallClock.kafkajs} records/s; ` +
+      `samsa/kcat ${result.ratios.samsaOverKcatWallClock}, samsa/kafkajs ${result.ratios.samsaOverKafkajsWallClock}`)
+    mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
+    writeFileSync(join(repo, 'bench', 'results', 'produce.json'), JSON.stringify(result, null, 2) + '\n')
+  } finally {
+    broker.removeAllListeners('exit')
+    const exited = once(broker, 'exit')
+    broker.kill('SIGTERM')
+    await exited
+    rmSync(work, {recursive: true, force: true})
+  }
+}
+
+if (process.argv[2] === '--kafkajs-worker') {
+  const [bootstrap, topic, n, bytes] = process.argv.slice(3)
+  kafkajsWorker(bootstrap, topic, Number(n), Number(bytes)).catch((err) => {
+    console.error(`kafkajs worker: ${err.message}`)
+    process.exit(1)
+  })
+} else {
+  main().catch((err) => {
+    console.error(`bench: ${err.message}`)
+    process.exit(1)
+  })
+}
