@@ -1,0 +1,256 @@
+/**
+ * Fetcher: keeps one Fetch in flight per partition leader, ahead of the application. A response's
+ * partitions become CompletedFetches that poll() drains; each partition's fetch offset moves on as
+ * soon as a response arrives, so the next request leaves while the application still processes
+ * the previous one (at most `maxBufferedPerPartition` responses wait per partition).
+ * Owned by the Consumer; reads and updates SubscriptionState.
+ */
+import {Cluster} from '../client/index.js'
+import {ErrorCode, KafkaError} from '../protocol/index.js'
+import {LOG_OVERHEAD} from '../records/index.js'
+import {CompletedFetch} from './completed-fetch.js'
+import type {FetchedRecord} from './record-decoder.js'
+import type {ResolvedConsumerConfig} from './config.js'
+import {STALE_METADATA} from './offset-fetcher.js'
+import type {SubscriptionState, TopicPartitionState} from './subscription-state.js'
+import type {ConsumerRecord} from './types.js'
+
+const FETCH = 1
+
+/** Counters reported by Consumer.metrics(). */
+export interface FetchMetrics { recordsConsumed: number; bytesConsumed: number; fetchRequests: number }
+
+/** The consumer's fetch pipeline. */
+export class Fetcher {
+  private readonly completed: CompletedFetch[] = []
+  private readonly inFlight = new Set<number>()
+  private pendingError: Error | undefined
+  private metadataRefresh: Promise<unknown> | undefined
+  private closed = false
+  private rotation = 0
+  readonly metrics: FetchMetrics = {recordsConsumed: 0, bytesConsumed: 0, fetchRequests: 0}
+  /** Called whenever new data (or an error) arrives, to wake a waiting poll(). */
+  onProgress: () => void = () => {}
+  maxBufferedPerPartition = 2
+
+  constructor(private readonly cluster: Cluster, private readonly subs: SubscriptionState, private readonly config: ResolvedConsumerConfig) {}
+
+  /** True when records (or an error) are ready to be returned by poll(). */
+  hasReady(): boolean {
+    if (this.pendingError) return true
+    for (const cf of this.completed) if (cf.current && !cf.state.paused) return true
+    return false
+  }
+
+  /** Sends a Fetch to every leader of fetchable partitions that has none in flight. */
+  sendFetches(): void {
+    if (this.closed) return
+    const md = this.cluster.metadata
+    const now = Date.now()
+    const byNode = new Map<number, TopicPartitionState[]>()
+    let unknownLeader = false
+    for (const s of this.subs.states()) {
+      if (!s.fetchable(now, this.maxBufferedPerPartition)) continue
+      const leader = md?.topics.get(s.topic)?.partitions.find((p) => p.partition === s.partition)?.leader ?? -1
+      if (leader < 0) {
+        unknownLeader = true
+        continue
+      }
+      if (this.inFlight.has(leader)) continue
+      let list = byNode.get(leader)
+      if (!list) byNode.set(leader, (list = []))
+      list.push(s)
+    }
+    if (unknownLeader) this.refreshMetadata()
+    for (const [node, states] of byNode) this.fetchFrom(node, states)
+  }
+
+  /** Drains up to `max` records from the buffered responses; throws a pending fetch error first. */
+  collect(max: number): ConsumerRecord[] {
+    if (this.pendingError) {
+      const err = this.pendingError
+      this.pendingError = undefined
+      throw err
+    }
+    const out: ConsumerRecord[] = []
+    for (let i = 0; i < this.completed.length && out.length < max;) {
+      const cf = this.completed[i]
+      if (!cf.current) {
+        this.completed.splice(i, 1)
+        continue
+      }
+      if (cf.state.paused) {
+        i++
+        continue
+      }
+      const before = out.length
+      let more: boolean
+      try {
+        more = cf.drain(max - out.length, out)
+      } catch (err) {
+        // Stay at the bad batch: the application sees the error and may seek past it.
+        cf.state.buffered--
+        this.completed.splice(i, 1)
+        cf.state.seek(cf.state.position ?? cf.nextOffset)
+        if (out.length > before) out.length = before
+        if (out.length > 0) {
+          this.pendingError = err as Error
+          break
+        }
+        throw err
+      }
+      cf.state.position = cf.nextOffset
+      for (let j = before; j < out.length; j++) {
+        // Sizes, not r.key/r.value: those create Buffer views the application may never want.
+        const r = out[j] as FetchedRecord
+        this.metrics.bytesConsumed += (r.keySize > 0 ? r.keySize : 0) + (r.valueSize > 0 ? r.valueSize : 0)
+      }
+      if (!more) {
+        cf.state.buffered--
+        this.completed.splice(i, 1)
+      }
+    }
+    this.metrics.recordsConsumed += out.length
+    if (out.length > 0) this.sendFetches()
+    return out
+  }
+
+  /** Forgets buffered data of partitions no longer assigned or seeked (their epoch moved). */
+  dropStale(): void {
+    for (let i = this.completed.length - 1; i >= 0; i--) {
+      const cf = this.completed[i]
+      if (!cf.current) {
+        this.completed.splice(i, 1)
+        cf.state.buffered = Math.max(0, cf.state.buffered - 1)
+      }
+    }
+  }
+
+  /** Stops sending; responses still in flight are ignored. */
+  close(): void {
+    this.closed = true
+    this.completed.length = 0
+  }
+
+  private refreshMetadata(): void {
+    if (this.metadataRefresh) return
+    const topics = [...new Set([...this.subs.states()].map((s) => s.topic))]
+    // The backoff also applies after a successful refresh that still shows no leader.
+    this.metadataRefresh = this.cluster.refreshMetadata(topics)
+      .catch(() => undefined)
+      .then(() => new Promise((r) => setTimeout(r, this.config.retryBackoffMs)))
+      .finally(() => {
+        this.metadataRefresh = undefined
+        this.sendFetches()
+      })
+  }
+
+  private fetchFrom(node: number, states: TopicPartitionState[]): void {
+    this.inFlight.add(node)
+    // Rotate the partition order so a partition late in the list is not starved by fetch.max.bytes.
+    const start = this.rotation++ % states.length
+    const ordered = [...states.slice(start), ...states.slice(0, start)]
+    const sent = ordered.map((s) => ({state: s, epoch: s.epoch, fetchOffset: s.fetchOffset!}))
+    const byTopic = new Map<string, object[]>()
+    for (const {state, fetchOffset} of sent) {
+      let parts = byTopic.get(state.topic)
+      if (!parts) byTopic.set(state.topic, (parts = []))
+      parts.push({partition: state.partition, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: this.config.maxPartitionFetchBytes})
+    }
+    const body = {
+      clusterId: null, replicaId: -1, maxWaitMs: this.config.fetchMaxWaitMs, minBytes: this.config.fetchMinBytes,
+      maxBytes: this.config.fetchMaxBytes, isolationLevel: this.config.isolationLevel === 'read_committed' ? 1 : 0,
+      sessionId: 0, sessionEpoch: -1,
+      topics: [...byTopic].map(([topic, partitions]) => ({topic, partitions})),
+      forgottenTopicsData: [], rackId: '',
+    }
+    this.metrics.fetchRequests++
+    this.cluster.connectionTo(node)
+      .then((conn) => conn.send<any>(FETCH, body, {timeoutMs: this.config.requestTimeoutMs + this.config.fetchMaxWaitMs}))
+      .then((res) => this.handleResponse(res, sent), (err) => this.handleFailure(err, sent))
+      .finally(() => {
+        this.inFlight.delete(node)
+        if (!this.closed) {
+          this.sendFetches()
+          this.onProgress()
+        }
+      })
+  }
+
+  private handleResponse(res: any, sent: Array<{state: TopicPartitionState; epoch: number; fetchOffset: bigint}>): void {
+    if (this.closed) return
+    if (res.errorCode && res.errorCode !== ErrorCode.NONE) {
+      this.handleFailure(new KafkaError(res.errorCode, `fetch failed: ${ErrorCode[res.errorCode]}`), sent)
+      return
+    }
+    const byKey = new Map(sent.map((s) => [s.state.key, s]))
+    for (const t of res.responses) {
+      for (const p of t.partitions) {
+        const req = byKey.get(`${t.topic}-${p.partitionIndex}`)
+        const s = req?.state
+        // Dropped when the partition was revoked or seeked while the request was out.
+        if (!req || !s || s.epoch !== req.epoch || this.subs.stateByKey(s.key) !== s) continue
+        this.handlePartition(s, req.fetchOffset, req.epoch, p, t.topic)
+      }
+    }
+  }
+
+  private handlePartition(s: TopicPartitionState, fetchOffset: bigint, epoch: number, p: any, topic: string): void {
+    const code: number = p.errorCode
+    if (code === ErrorCode.NONE) {
+      s.highWatermark = p.highWatermark
+      if (p.lastStableOffset >= 0n) s.lastStableOffset = p.lastStableOffset
+      if (p.logStartOffset >= 0n) s.logStartOffset = p.logStartOffset
+      const records: Buffer | null = p.records
+      if (!records || records.length === 0) return
+      const next = nextFetchOffset(records)
+      if (next === undefined) return // only a partial batch: asked again with the same offset
+      s.fetchOffset = next > fetchOffset ? next : fetchOffset
+      s.buffered++
+      this.completed.push(new CompletedFetch(s, epoch, records, fetchOffset, p.abortedTransactions ?? null, this.config.checkCrcs))
+      return
+    }
+    if (code === ErrorCode.OFFSET_OUT_OF_RANGE) {
+      if (this.subs.defaultReset === 'none') {
+        this.pendingError = new KafkaError(code, `offset ${fetchOffset} is out of range for ${topic}-${s.partition} and auto.offset.reset is none`)
+        s.backoffUntil = Number.MAX_SAFE_INTEGER
+      } else {
+        s.reset = this.subs.defaultReset
+        s.epoch++
+      }
+      return
+    }
+    if (STALE_METADATA.has(code)) {
+      s.backoffUntil = Date.now() + this.config.retryBackoffMs
+      this.refreshMetadata()
+      return
+    }
+    this.pendingError = new KafkaError(code, `cannot fetch ${topic}-${s.partition}: ${ErrorCode[code] ?? code}`)
+    s.backoffUntil = Date.now() + this.config.retryBackoffMs
+  }
+
+  private handleFailure(err: unknown, sent: Array<{state: TopicPartitionState}>): void {
+    if (this.closed) return
+    const until = Date.now() + this.config.retryBackoffMs
+    for (const {state} of sent) state.backoffUntil = until
+    if (err instanceof KafkaError && (err.retriable || err.code === ErrorCode.NETWORK_EXCEPTION || err.code === ErrorCode.REQUEST_TIMED_OUT)) {
+      this.refreshMetadata()
+      return
+    }
+    this.pendingError = err as Error
+  }
+}
+
+/** Offset after the last complete batch of a records section, or undefined when none is complete. */
+function nextFetchOffset(records: Buffer): bigint | undefined {
+  let pos = 0
+  let last: number | undefined
+  while (pos + LOG_OVERHEAD <= records.length) {
+    const len = records.readInt32BE(pos + 8)
+    if (len < 0 || pos + LOG_OVERHEAD + len > records.length) break
+    last = pos
+    pos += LOG_OVERHEAD + len
+  }
+  if (last === undefined || last + 27 > records.length) return undefined
+  return records.readBigInt64BE(last) + BigInt(records.readInt32BE(last + 23)) + 1n
+}
