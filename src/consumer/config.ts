@@ -2,6 +2,7 @@
  * Consumer settings: Kafka's client property names in camelCase with Kafka 4's defaults, and the
  * parser from "fetch.min.bytes=1"-style properties (CLI `-X`, property files) into a ConsumerConfig.
  */
+import {propertyParser, type PropertySetter} from '../client/properties.js'
 
 /** A partition assignment strategy by Kafka's name. */
 export type AssignmentStrategyName = 'range' | 'roundrobin' | 'cooperative-sticky'
@@ -95,29 +96,9 @@ export function resolveConsumerConfig(c: ConsumerConfig): ResolvedConsumerConfig
   }
 }
 
-function int(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min || v > 2147483647) {
-    throw new ConsumerConfigError(`invalid value ${String(v)} for ${name}: expected an integer from ${min} to 2147483647`)
-  }
-  return v
-}
+const {int, intProp, boolProp, enumProp, parse} = propertyParser<ConsumerConfig>((m) => new ConsumerConfigError(m))
 
-type Setter = (out: Partial<ConsumerConfig>, value: string, name: string) => void
-
-const intProp = (key: keyof ConsumerConfig): Setter => (out, value, name) => {
-  const s = value.trim()
-  const n = /^-?\d+$/.test(s) ? Number(s) : NaN
-  if (!Number.isSafeInteger(n)) throw new ConsumerConfigError(`invalid value "${value}" for ${name}: expected an integer`)
-  ;(out as Record<string, unknown>)[key] = n
-}
-
-const boolProp = (key: keyof ConsumerConfig): Setter => (out, value, name) => {
-  const s = value.trim().toLowerCase()
-  if (s !== 'true' && s !== 'false') throw new ConsumerConfigError(`invalid value "${value}" for ${name}: expected true or false`)
-  ;(out as Record<string, unknown>)[key] = s === 'true'
-}
-
-const PROPERTIES: Record<string, Setter> = {
+const PROPERTIES: Record<string, PropertySetter<ConsumerConfig>> = {
   'bootstrap.servers': (out, v) => (out.bootstrap = v),
   'client.id': (out, v) => (out.clientId = v),
   'group.id': (out, v) => (out.groupId = v),
@@ -130,14 +111,9 @@ const PROPERTIES: Record<string, Setter> = {
     // Java users write class names (org.apache...RangeAssignor); librdkafka users write short names.
     out.partitionAssignmentStrategy = v.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(strategyName)
   },
-  'auto.offset.reset': (out, v, name) => {
-    const s = v.trim().toLowerCase()
-    const mapped = s === 'smallest' || s === 'beginning' ? 'earliest' : s === 'largest' || s === 'end' ? 'latest' : s
-    if (mapped !== 'earliest' && mapped !== 'latest' && mapped !== 'none') {
-      throw new ConsumerConfigError(`invalid value "${v}" for ${name}: expected earliest, latest or none`)
-    }
-    out.autoOffsetReset = mapped
-  },
+  // librdkafka's spellings too.
+  'auto.offset.reset': enumProp('autoOffsetReset', ['earliest', 'latest', 'none'],
+    {smallest: 'earliest', beginning: 'earliest', largest: 'latest', end: 'latest'}),
   'enable.auto.commit': boolProp('enableAutoCommit'),
   'auto.commit.interval.ms': intProp('autoCommitIntervalMs'),
   'fetch.min.bytes': intProp('fetchMinBytes'),
@@ -145,11 +121,7 @@ const PROPERTIES: Record<string, Setter> = {
   'fetch.max.wait.ms': intProp('fetchMaxWaitMs'),
   'max.partition.fetch.bytes': intProp('maxPartitionFetchBytes'),
   'max.poll.records': intProp('maxPollRecords'),
-  'isolation.level': (out, v, name) => {
-    const s = v.trim().toLowerCase()
-    if (s !== 'read_uncommitted' && s !== 'read_committed') throw new ConsumerConfigError(`invalid value "${v}" for ${name}: expected read_uncommitted or read_committed`)
-    out.isolationLevel = s
-  },
+  'isolation.level': enumProp('isolationLevel', ['read_uncommitted', 'read_committed']),
   'check.crcs': boolProp('checkCrcs'),
   'request.timeout.ms': intProp('requestTimeoutMs'),
   'metadata.max.age.ms': intProp('metadataMaxAgeMs'),
@@ -169,13 +141,7 @@ function strategyName(s: string): AssignmentStrategyName {
  * ignored (Kafka only warns); bad values throw ConsumerConfigError naming the property.
  */
 export function consumerConfigFromProperties(props: Record<string, string>, base: Partial<ConsumerConfig> = {}): ConsumerConfig {
-  const out: Partial<ConsumerConfig> = {...base}
-  for (const [name, value] of Object.entries(props)) {
-    const set = PROPERTIES[name.trim()]
-    if (set) set(out, String(value), name.trim())
-  }
-  if (out.bootstrap === undefined) throw new ConsumerConfigError('bootstrap.servers is required')
-  const config = out as ConsumerConfig
+  const config = parse(props, PROPERTIES, base)
   resolveConsumerConfig(config)
   return config
 }

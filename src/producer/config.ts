@@ -2,6 +2,7 @@
  * Producer settings: Kafka's client property names in camelCase, Kafka 4's defaults, and the
  * parser from "acks=all"-style properties (CLI `-X`, property files) into a ProducerConfig.
  */
+import {propertyParser, type PropertySetter} from '../client/properties.js'
 import {CompressionType, parseCompressionType} from '../records/index.js'
 
 /** Settings of a Producer; every field but bootstrap has Kafka's default. */
@@ -100,23 +101,9 @@ export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig
   }
 }
 
-function int(name: string, v: number, min: number): number {
-  if (!Number.isInteger(v) || v < min || v > 2147483647) {
-    throw new ProducerConfigError(`invalid value ${String(v)} for ${name}: expected an integer from ${min} to 2147483647`)
-  }
-  return v
-}
+const {int, intProp, enumProp, boolProp, parse} = propertyParser<ProducerConfig>((m) => new ProducerConfigError(m))
 
-type Setter = (out: Partial<ProducerConfig>, value: string, name: string) => void
-
-const intProp = (key: keyof ProducerConfig): Setter => (out, value, name) => {
-  const s = value.trim()
-  const n = /^-?\d+$/.test(s) ? Number(s) : NaN
-  if (!Number.isSafeInteger(n)) throw new ProducerConfigError(`invalid value "${value}" for ${name}: expected an integer`)
-  ;(out as Record<string, unknown>)[key] = n
-}
-
-const PROPERTIES: Record<string, Setter> = {
+const PROPERTIES: Record<string, PropertySetter<ProducerConfig>> = {
   'bootstrap.servers': (out, v) => (out.bootstrap = v),
   'client.id': (out, v) => (out.clientId = v),
   acks: (out, v, name) => {
@@ -136,16 +123,8 @@ const PROPERTIES: Record<string, Setter> = {
   'retry.backoff.ms': intProp('retryBackoffMs'),
   'delivery.timeout.ms': intProp('deliveryTimeoutMs'),
   'request.timeout.ms': intProp('requestTimeoutMs'),
-  'compression.type': (out, v, name) => {
-    const s = v.trim().toLowerCase()
-    if (parseCompressionType(s) === undefined) throw new ProducerConfigError(`invalid value "${v}" for ${name}: expected none, gzip, snappy, lz4 or zstd`)
-    out.compressionType = s as ProducerConfig['compressionType']
-  },
-  'enable.idempotence': (out, v, name) => {
-    const s = v.trim().toLowerCase()
-    if (s !== 'true' && s !== 'false') throw new ProducerConfigError(`invalid value "${v}" for ${name}: expected true or false`)
-    out.enableIdempotence = s === 'true'
-  },
+  'compression.type': enumProp('compressionType', ['none', 'gzip', 'snappy', 'lz4', 'zstd']),
+  'enable.idempotence': boolProp('enableIdempotence'),
 }
 
 /**
@@ -154,13 +133,7 @@ const PROPERTIES: Record<string, Setter> = {
  * is validated as a whole (e.g. enable.idempotence=true with acks=1 is an error).
  */
 export function producerConfigFromProperties(props: Record<string, string>, base: Partial<ProducerConfig> = {}): ProducerConfig {
-  const out: Partial<ProducerConfig> = {...base}
-  for (const [name, value] of Object.entries(props)) {
-    const set = PROPERTIES[name.trim()]
-    if (set) set(out, String(value), name.trim())
-  }
-  if (out.bootstrap === undefined) throw new ProducerConfigError('bootstrap.servers is required')
-  const config = out as ProducerConfig
+  const config = parse(props, PROPERTIES, base)
   resolveProducerConfig(config)
   return config
 }
