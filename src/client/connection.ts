@@ -8,7 +8,7 @@
 import {EventEmitter} from 'node:events'
 import {createConnection, type Socket} from 'node:net'
 import {
-  ErrorCode, KafkaError, decodeResponse, encodeRequest, supportedVersions,
+  ErrorCode, KafkaError, decodeResponse, encodeRequestChunks, supportedVersions,
 } from '../protocol/index.js'
 import {apiName} from './api-names.js'
 
@@ -50,6 +50,8 @@ interface InFlight {
 }
 
 const API_VERSIONS_KEY = 18
+/** Record batches at least this big go to the socket by reference instead of being copied into the frame. */
+const ZERO_COPY_MIN = 1024
 const CLIENT_SOFTWARE_VERSION = '0.1.0'
 
 /** One broker connection with pipelined requests; emits 'close' once when the socket is gone. */
@@ -177,15 +179,19 @@ export class Connection extends EventEmitter {
     const correlationId = this.nextCorrelationId
     // Correlation ids are int32; wrap well before overflow (old ids are long answered by then).
     this.nextCorrelationId = correlationId >= 0x7fffffff ? 1 : correlationId + 1
-    let frame: Buffer
+    let frame: Buffer[]
     try {
-      frame = encodeRequest({apiKey, apiVersion: version, correlationId, clientId: this.clientId}, body)
+      // Record batches (Produce) are referenced, not copied: the frame is written as chunks.
+      frame = encodeRequestChunks({apiKey, apiVersion: version, correlationId, clientId: this.clientId}, body, ZERO_COPY_MIN)
     } catch (err) {
       return Promise.reject(err)
     }
     if (opts.expectResponse === false) {
-      this.write(frame)
-      return Promise.resolve(undefined as T)
+      // Resolved once the socket has written the frame: only then may the caller reuse the batch buffers.
+      return new Promise<T>((resolve, reject) => this.write(frame, (err) => {
+        if (err) reject(this.closedError ?? new KafkaError(ErrorCode.NETWORK_EXCEPTION, `write to ${this.address} failed: ${err.message}`))
+        else resolve(undefined as T)
+      }))
     }
     return new Promise<T>((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs
@@ -203,18 +209,24 @@ export class Connection extends EventEmitter {
     })
   }
 
-  private write(frame: Buffer): void {
+  private write(frame: Buffer[], done?: (err: Error | null | undefined) => void): void {
     const socket = this.socket!
-    // Cork until the end of this tick so a burst of pipelined requests leaves in one syscall.
+    // Cork until the end of this tick so a burst of pipelined requests (and the chunks of each)
+    // leaves in one writev.
     if (!this.corked) {
       this.corked = true
       socket.cork()
-      process.nextTick(() => {
-        this.corked = false
-        socket.uncork()
-      })
+      process.nextTick(this.uncork)
     }
-    socket.write(frame)
+    const last = frame.length - 1
+    for (let i = 0; i < last; i++) socket.write(frame[i])
+    if (done) socket.write(frame[last], done)
+    else socket.write(frame[last])
+  }
+
+  private readonly uncork = (): void => {
+    this.corked = false
+    this.socket?.uncork()
   }
 
   private open(timeoutMs: number): Promise<void> {

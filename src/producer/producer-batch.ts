@@ -53,9 +53,13 @@ export class ProducerBatch {
   recordCount = 0
   private baseTimestamp = 0
   private maxTimestamp = 0
-  readonly callbacks: SendCallback[] = []
-  /** Each record's create time (ms), for its RecordMetadata. */
-  readonly timestamps: number[] = []
+  // Callbacks and create times (for RecordMetadata) as runs: records sent in a burst share one
+  // callback (perf produce) and one millisecond, so a batch of thousands holds a handful of entries
+  // instead of two growing arrays per record -- the bulk of the producer's garbage otherwise.
+  private readonly cbs: SendCallback[] = []
+  private readonly cbRuns: number[] = []
+  private readonly tsValues: number[] = []
+  private readonly tsRuns: number[] = []
   /** No more appends: full, or drained. */
   closed = false
   /** The wire bytes once closed (a view of `buf`, or a new buffer when compressed). */
@@ -120,8 +124,18 @@ export class ProducerBatch {
     }
     this.pos = end
     this.recordCount++
-    this.callbacks.push(cb)
-    this.timestamps.push(timestamp)
+    const c = this.cbs.length - 1
+    if (c >= 0 && this.cbs[c] === cb) this.cbRuns[c]++
+    else {
+      this.cbs.push(cb)
+      this.cbRuns.push(1)
+    }
+    const t = this.tsValues.length - 1
+    if (t >= 0 && this.tsValues[t] === timestamp) this.tsRuns[t]++
+    else {
+      this.tsValues.push(timestamp)
+      this.tsRuns.push(1)
+    }
     return AppendResult.Appended
   }
 
@@ -225,24 +239,31 @@ export class ProducerBatch {
   complete(baseOffset: bigint, logAppendTime: bigint, err: Error | null, onCallbackError: (e: unknown) => void): void {
     if (this.done) return
     this.done = true
-    const {callbacks, timestamps, topic, partition} = this
-    const n = callbacks.length
-    for (let i = 0; i < n; i++) {
-      try {
-        if (err !== null) {
-          callbacks[i](err)
-        } else if (callbacks[i].length === 1) {
-          // A callback declared as (err) => ... cannot read the metadata: skip building it.
-          callbacks[i](null)
-        } else {
-          callbacks[i](null, {
-            topic, partition,
-            offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
-            timestamp: logAppendTime >= 0n ? logAppendTime : BigInt(timestamps[i]),
-          })
+    const {cbs, cbRuns, tsValues, tsRuns, topic, partition} = this
+    // i: record index; t/tLeft: the timestamp run holding record i and what is left of it.
+    let i = 0
+    let t = 0
+    let tLeft = tsRuns.length > 0 ? tsRuns[0] : 0
+    for (let c = 0; c < cbs.length; c++) {
+      const cb = cbs[c]
+      const run = cbRuns[c]
+      // A callback declared as (err) => ... cannot read the metadata: skip building it.
+      const bare = err !== null || cb.length === 1
+      for (let k = 0; k < run; k++, i++) {
+        while (tLeft === 0) tLeft = tsRuns[++t]
+        tLeft--
+        try {
+          if (bare) cb(err)
+          else {
+            cb(null, {
+              topic, partition,
+              offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
+              timestamp: logAppendTime >= 0n ? logAppendTime : BigInt(tsValues[t]),
+            })
+          }
+        } catch (e) {
+          onCallbackError(e)
         }
-      } catch (e) {
-        onCallbackError(e)
       }
     }
     if (this.onDone) for (const f of this.onDone) f()

@@ -27,6 +27,8 @@ export class ProducerMetadata {
   private inProgress: Promise<void> | undefined
   private again = false
   private lastRefresh = 0
+  private closed = false
+  private backoffTimer: NodeJS.Timeout | undefined
   /** Last refresh failure, reported when a wait on metadata gives up. */
   lastError: Error | undefined
 
@@ -53,13 +55,14 @@ export class ProducerMetadata {
 
   /** Asks for a refresh; without `force` it waits out retry.backoff.ms since the last one. */
   requestUpdate(force = false): void {
+    if (this.closed) return
     if (this.inProgress) {
       this.again = true
       return
     }
     const wait = force ? 0 : Math.max(0, this.lastRefresh + this.retryBackoffMs - Date.now())
-    this.inProgress = (wait > 0 ? new Promise<void>((r) => setTimeout(r, wait)) : Promise.resolve())
-      .then(() => this.refresh())
+    this.inProgress = (wait > 0 ? new Promise<void>((r) => (this.backoffTimer = setTimeout(r, wait))) : Promise.resolve())
+      .then(() => (this.closed ? undefined : this.refresh()))
       .catch((err: Error) => {
         this.lastError = err
       })
@@ -72,6 +75,14 @@ export class ProducerMetadata {
           this.requestUpdate(false)
         }
       })
+  }
+
+  /** Stops refreshing: connections closing at shutdown must not keep the process alive with a backoff timer. */
+  close(): void {
+    this.closed = true
+    this.again = false
+    if (this.backoffTimer !== undefined) clearTimeout(this.backoffTimer)
+    this.backoffTimer = undefined
   }
 
   /** Refreshes every wanted or known topic now. */

@@ -184,6 +184,7 @@ export class Producer extends EventEmitter {
       }
     }
     this.closed = true
+    this.metadata.close()
     const err = new KafkaError(ErrorCode.NETWORK_EXCEPTION, 'the producer was closed before the record was sent')
     for (let i = this.waitingHead; i < this.waiting.length; i++) this.waiting[i].cb(err)
     this.waiting = []

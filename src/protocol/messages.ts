@@ -76,6 +76,30 @@ export function encodeRequest(header: RequestHeader, body: object): Buffer {
 }
 
 /**
+ * Like encodeRequest, but `records` fields of at least `zeroCopyMin` bytes (Produce's record
+ * batches) are referenced instead of copied: the frame comes back as buffers to write in order
+ * (cork + write each). The record buffers must stay unchanged until the socket has written them.
+ */
+export function encodeRequestChunks(header: RequestHeader, body: object, zeroCopyMin = 4096): Buffer[] {
+  const api = schemaFor(header.apiKey, header.apiVersion)
+  const w = new Writer(256, zeroCopyMin)
+  w.int32(0)
+  w.int16(header.apiKey).int16(header.apiVersion).int32(header.correlationId)
+  w.string(header.clientId)
+  if (inVersions(api.flexibleVersions, header.apiVersion)) w.uvarint(0)
+  getCodec(api, header.apiVersion, 'request').encode(w, body)
+  return patchFrameSize(w.toChunks())
+}
+
+/** Writes the 4-byte size prefix into the first chunk (header bytes always precede any records). */
+function patchFrameSize(chunks: Buffer[]): Buffer[] {
+  let total = 0
+  for (const c of chunks) total += c.length
+  chunks[0].writeInt32BE(total - 4, 0)
+  return chunks
+}
+
+/**
  * Reads a request header from a frame (without size prefix). Header v2 (tagged fields) is assumed
  * when the api version is flexible, even for versions above the implemented range, so that e.g. an
  * ApiVersions v4 request still yields its correlation id.
@@ -97,17 +121,18 @@ export function decodeRequestBody(apiKey: number, apiVersion: number, frame: Buf
   return getCodec(api, apiVersion, 'request').decode(new Reader(frame, bodyOffset))
 }
 
-/** Whole response frame, size prefix included. */
+/**
+ * Whole response frame, size prefix included. Big `records` fields (Fetch) are gathered by
+ * reference and copied once into a buffer of the exact frame size: a growing writer would copy
+ * them again at every doubling, and allocate twice the frame when a byte follows the records.
+ */
 export function encodeResponse(apiKey: number, apiVersion: number, correlationId: number, body: object): Buffer {
-  const api = schemaFor(apiKey, apiVersion)
-  const w = new Writer(512)
-  w.int32(0)
-  w.int32(correlationId)
-  if (apiKey !== API_VERSIONS_KEY && inVersions(api.flexibleVersions, apiVersion)) w.uvarint(0)
-  getCodec(api, apiVersion, 'response').encode(w, body)
-  w.patchInt32(0, w.offset - 4)
-  return w.toBuffer()
+  const chunks = encodeResponseChunks(apiKey, apiVersion, correlationId, body, RESPONSE_GATHER_MIN)
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, chunks[0].readInt32BE(0) + 4)
 }
+
+/** Records fields from this size on are gathered, not appended, by encodeResponse. */
+const RESPONSE_GATHER_MIN = 4096
 
 /**
  * Like encodeResponse, but `records` fields of at least `zeroCopyMin` bytes are referenced instead
@@ -121,12 +146,7 @@ export function encodeResponseChunks(apiKey: number, apiVersion: number, correla
   w.int32(correlationId)
   if (apiKey !== API_VERSIONS_KEY && inVersions(api.flexibleVersions, apiVersion)) w.uvarint(0)
   getCodec(api, apiVersion, 'response').encode(w, body)
-  const chunks = w.toChunks()
-  let total = 0
-  for (const c of chunks) total += c.length
-  // The first chunk always starts with the size placeholder (header bytes precede any records).
-  chunks[0].writeInt32BE(total - 4, 0)
-  return chunks
+  return patchFrameSize(w.toChunks())
 }
 
 /** Decodes a response frame (without size prefix). */
