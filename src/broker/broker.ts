@@ -7,7 +7,7 @@
  */
 import {mkdirSync} from 'node:fs'
 import {
-  decodeRequestHeader, decodeRequestBody, encodeResponse, getApiSchema, getCodec, isFlexible, Reader, Writer,
+  decodeRequestHeader, decodeRequestBody, encodeResponse, encodeResponseChunks, getApiSchema, getCodec, isFlexible, Reader, Writer,
   type RequestHeader,
 } from '../protocol/index.js'
 import {LogManager} from '../storage/index.js'
@@ -22,7 +22,7 @@ import {MetadataLog} from './metadata/metadata-log.js'
 import {loadOrCreateMetaProperties} from './metadata/meta-properties.js'
 import {Purgatory} from './purgatory.js'
 import {ReplicaManager, topicLogConfig} from './replica-manager.js'
-import {CloseConnectionError, SocketServer, type ConnectionInfo, type RequestProcessor} from './socket-server.js'
+import {CloseConnectionError, SocketServer, type ConnectionInfo, type RequestProcessor, type ResponseFrame} from './socket-server.js'
 
 /** What `samsa broker start` passes in. */
 export interface BrokerConfig {
@@ -51,6 +51,7 @@ export interface Broker {
 
 const API_VERSIONS = 18
 const PRODUCE = 0
+const FETCH = 1
 
 /** Broker props with Kafka's defaults filled in (only keys that have a default). */
 export function brokerPropsWithDefaults(props: Record<string, string>): Record<string, string> {
@@ -173,9 +174,12 @@ export function requestProcessor(context: BrokerContext): RequestProcessor {
   }
 }
 
-function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean): Buffer | null {
+function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean): ResponseFrame {
   if (body === NO_RESPONSE) return null
   if (legacy) return encodeAdvertisedOnly(handler.apiKey, header.apiVersion, header.correlationId, body)
+  // Fetch's record sets are fresh reads of segment bytes that nothing changes: the socket writes them
+  // as they are instead of a copy into one frame.
+  if (handler.apiKey === FETCH) return encodeResponseChunks(FETCH, header.apiVersion, header.correlationId, body)
   return encodeResponse(handler.apiKey, header.apiVersion, header.correlationId, body)
 }
 

@@ -22,10 +22,16 @@ export class CloseConnectionError extends Error {
 export interface ConnectionInfo { id: number; remoteAddress: string }
 
 /**
- * Turns one request frame (without its size prefix) into a response frame (with size prefix),
- * or null when no response is due (acks=0). Throwing or rejecting closes the connection.
+ * A response frame (with size prefix), or its parts in order when large record sets are referenced
+ * rather than copied (Fetch); null when no response is due (acks=0).
  */
-export type RequestProcessor = (frame: Buffer, conn: ConnectionInfo) => Buffer | null | Promise<Buffer | null>
+export type ResponseFrame = Buffer | Buffer[] | null
+
+/**
+ * Turns one request frame (without its size prefix) into a response frame.
+ * Throwing or rejecting closes the connection.
+ */
+export type RequestProcessor = (frame: Buffer, conn: ConnectionInfo) => ResponseFrame | Promise<ResponseFrame>
 
 export interface SocketServerOptions {
   host: string
@@ -49,7 +55,7 @@ export interface SocketServerOptions {
 }
 
 /** A response slot; slots are answered in the order their requests arrived. */
-interface Slot { done: boolean; response: Buffer | null }
+interface Slot { done: boolean; response: ResponseFrame }
 
 const SIZE_BYTES = 4
 /** Size prefix + api key: what must be known of a frame before its assembly buffer is chosen. */
@@ -223,7 +229,7 @@ class KafkaConnection {
   private dispatch(frame: Buffer, pooled: Buffer | null = null): void {
     const slot: Slot = {done: false, response: null}
     this.slots.push(slot)
-    let result: Buffer | null | Promise<Buffer | null>
+    let result: ResponseFrame | Promise<ResponseFrame>
     try {
       result = this.opts.processor(frame, this.info)
     } catch (err) {
@@ -241,7 +247,7 @@ class KafkaConnection {
     }
   }
 
-  private complete(slot: Slot, response: Buffer | null): void {
+  private complete(slot: Slot, response: ResponseFrame): void {
     if (this.closed) return
     slot.done = true
     slot.response = response
@@ -255,7 +261,17 @@ class KafkaConnection {
       const response = slots[this.head].response
       slots[this.head] = undefined as unknown as Slot
       this.head++
-      if (response !== null && !this.socket.write(response)) this.pausedForDrain = true
+      if (response === null) continue
+      if (Buffer.isBuffer(response)) {
+        if (!this.socket.write(response)) this.pausedForDrain = true
+        continue
+      }
+      // Parts leave in one writev; the cork nests inside onData's when the response is synchronous.
+      this.socket.cork()
+      let ok = true
+      for (const part of response) ok = this.socket.write(part) && ok
+      this.socket.uncork()
+      if (!ok) this.pausedForDrain = true
     }
     // Compact the queue occasionally instead of shifting per response.
     if (this.head === slots.length) {

@@ -159,3 +159,31 @@ test('a throwing processor on a pooled frame closes the connection; the next con
     await server.close(1000)
   }
 })
+
+test('responses given as parts, now or later, are written whole and in request order', async () => {
+  const later: (() => void)[] = []
+  const {server, socket, responses} = await serve((req) => {
+    const whole = answer(req)
+    // Seed 2 answers later in three parts, seed 3 at once in two parts, the rest as one buffer.
+    if (req[2] === ((2 * 31) & 0xff)) {
+      return new Promise<Buffer[]>((resolve) => later.push(() => resolve([whole.subarray(0, 3), whole.subarray(3, 9), whole.subarray(9)])))
+    }
+    if (req[2] === ((3 * 31) & 0xff)) return [whole.subarray(0, 5), whole.subarray(5)]
+    return whole
+  })
+  try {
+    const sizes = [10, 20, 30, 40]
+    await writeCut(socket, Buffer.concat([frame(OTHER_API, 1, 10), frame(OTHER_API, 2, 20), frame(OTHER_API, 3, 30), frame(OTHER_API, 4, 40)]), [])
+    await until(() => later.length === 1)
+    await new Promise((r) => setTimeout(r, 20))
+    assert.equal(responses.length, 1, 'the answers after the pending one wait for it')
+    later[0]()
+    await until(() => responses.length === 4)
+    assert.deepEqual(responses.map((r) => r.readInt32BE(4)), sizes.map((n) => n + 2))
+    assert.ok(responses.every((r) => r.readInt32BE(0) === 8), 'every frame arrives intact')
+  } finally {
+    socket.destroy()
+    for (const l of later) l()
+    await server.close(1000)
+  }
+})
