@@ -79,6 +79,9 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
       checkpointIntervalMs: interval(props['log.flush.offset.checkpoint.interval.ms']),
       producerIdExpirationMs: interval(props['producer.id.expiration.ms']),
       producerIdExpirationCheckIntervalMs: interval(props['producer.id.expiration.check.interval.ms']),
+      cleanerEnable: props['log.cleaner.enable'] !== 'false',
+      cleanerBackoffMs: interval(props['log.cleaner.backoff.ms']),
+      cleanerDedupeBufferSize: interval(props['log.cleaner.dedupe.buffer.size']),
     })
     const replicaManager = new ReplicaManager(logManager, controller, logger)
     replicaManager.startup()

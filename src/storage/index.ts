@@ -10,3 +10,6 @@ export {ProducerStateManager, DEFAULT_PRODUCER_ID_EXPIRATION_MS, type ProducerSt
 export {ProducerStateEntry, BATCHES_TO_RETAIN, incrementSequence, type BatchMetadata} from './producer-state-entry.js'
 export {encodeProducerSnapshot, decodeProducerSnapshot, listSnapshotOffsets, snapshotPath, CorruptSnapshotError,
   SNAPSHOT_SUFFIX, SNAPSHOT_ENTRY_SIZE, type SnapshotEntry} from './producer-snapshot.js'
+export {LogCleaner, CLEANER_OFFSET_CHECKPOINT, type LogCleanerOptions, type CleanableState, type CleanerStats, type SwapStep} from './log-cleaner.js'
+export {SkimpyOffsetMap, DEFAULT_DEDUPE_BUFFER_SIZE} from './log-cleaner-offset-map.js'
+export {compactedBatchProblem} from './log-cleaner-records.js'

@@ -22,8 +22,16 @@ export interface LogConfig {
   flushMessages: number
   /** fsync when the last flush is older than this (NEVER by default). */
   flushMs: number
-  /** 'delete', 'compact' or 'compact,delete'; only 'delete' has an effect here (no cleaner yet). */
+  /** 'delete', 'compact' or 'compact,delete' (compact: the LogCleaner keeps the latest record per key). */
   cleanupPolicy: string
+  /** delete.retention.ms: how long a tombstone survives after its batch was first cleaned. */
+  deleteRetentionMs: number
+  /** min.cleanable.dirty.ratio: dirty bytes / (clean + dirty) bytes above which the cleaner compacts the log. */
+  minCleanableDirtyRatio: number
+  /** min.compaction.lag.ms: records younger than this stay uncompacted. */
+  minCompactionLagMs: number
+  /** max.compaction.lag.ms: a record older than this makes the log eligible whatever its dirty ratio. */
+  maxCompactionLagMs: number
 }
 
 /** Kafka's defaults. */
@@ -39,7 +47,16 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   flushMessages: NEVER,
   flushMs: NEVER,
   cleanupPolicy: 'delete',
+  deleteRetentionMs: 86400000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: NEVER,
 })
+
+/** True when the cleanup.policy includes 'compact' (the LogCleaner owns such logs). */
+export function isCompacted(config: Readonly<LogConfig>): boolean {
+  return config.cleanupPolicy.split(',').includes('compact')
+}
 
 /** Returns a fresh copy of the defaults (optionally overridden). */
 export function defaultLogConfig(overrides: Partial<LogConfig> = {}): LogConfig {
@@ -71,7 +88,7 @@ const HOUR = 3600000
 const MINUTE = 60000
 
 /** Kafka config names (topic name first, then broker names by precedence) with the unit scale into the field. */
-const NUMERIC: Record<Exclude<keyof LogConfig, 'messageTimestampType' | 'cleanupPolicy'>, readonly (readonly [string, number])[]> = {
+const NUMERIC: Record<Exclude<keyof LogConfig, 'messageTimestampType' | 'cleanupPolicy' | 'minCleanableDirtyRatio'>, readonly (readonly [string, number])[]> = {
   segmentBytes: [['segment.bytes', 1], ['log.segment.bytes', 1]],
   segmentMs: [['segment.ms', 1], ['log.roll.ms', 1], ['log.roll.hours', HOUR]],
   indexIntervalBytes: [['index.interval.bytes', 1], ['log.index.interval.bytes', 1]],
@@ -81,6 +98,9 @@ const NUMERIC: Record<Exclude<keyof LogConfig, 'messageTimestampType' | 'cleanup
   maxMessageBytes: [['max.message.bytes', 1], ['message.max.bytes', 1]],
   flushMessages: [['flush.messages', 1], ['log.flush.interval.messages', 1]],
   flushMs: [['flush.ms', 1], ['log.flush.interval.ms', 1]],
+  deleteRetentionMs: [['delete.retention.ms', 1], ['log.cleaner.delete.retention.ms', 1]],
+  minCompactionLagMs: [['min.compaction.lag.ms', 1], ['log.cleaner.min.compaction.lag.ms', 1]],
+  maxCompactionLagMs: [['max.compaction.lag.ms', 1], ['log.cleaner.max.compaction.lag.ms', 1]],
 }
 
 /**
@@ -97,6 +117,12 @@ export function logConfigFromProps(props: Record<string, string>, base: Readonly
   if (tsType !== undefined) {
     if (tsType !== 'CreateTime' && tsType !== 'LogAppendTime') throw new Error(`invalid message.timestamp.type '${tsType}'`)
     config.messageTimestampType = tsType
+  }
+  const ratio = props['min.cleanable.dirty.ratio'] ?? props['log.cleaner.min.cleanable.ratio']
+  if (ratio !== undefined && String(ratio).trim() !== '') {
+    const r = Number(ratio)
+    if (!Number.isFinite(r) || r < 0 || r > 1) throw new Error(`invalid min.cleanable.dirty.ratio '${ratio}': must be between 0 and 1`)
+    config.minCleanableDirtyRatio = r
   }
   const policy = props['cleanup.policy'] ?? props['log.cleanup.policy']
   if (policy !== undefined) {
@@ -123,5 +149,9 @@ export function logConfigToProps(config: Readonly<LogConfig>): Record<string, st
     'flush.messages': config.flushMessages >= NEVER ? '9223372036854775807' : String(config.flushMessages),
     'flush.ms': config.flushMs >= NEVER ? '9223372036854775807' : String(config.flushMs),
     'cleanup.policy': config.cleanupPolicy,
+    'delete.retention.ms': String(config.deleteRetentionMs),
+    'min.cleanable.dirty.ratio': String(config.minCleanableDirtyRatio),
+    'min.compaction.lag.ms': String(config.minCompactionLagMs),
+    'max.compaction.lag.ms': config.maxCompactionLagMs >= NEVER ? '9223372036854775807' : String(config.maxCompactionLagMs),
   }
 }

@@ -1,6 +1,6 @@
 /**
- * LogLoader: what Log.open does to a partition dir before the Log exists: removes leftovers of
- * interrupted operations, lists the segments, sanity-checks their indexes, and after an unclean stop
+ * LogLoader: what Log.open does to a partition dir before the Log exists: completes an interrupted
+ * cleaner swap, removes leftovers of interrupted operations, lists the segments, sanity-checks their indexes, and after an unclean stop
  * recovers every segment from the recovery point (CRC scan, index rebuild, truncation), reporting
  * each truncation and deleted segment through the logger; then rebuilds the producer state from the
  * newest usable snapshot plus the batches above it.
@@ -13,6 +13,7 @@ import {INDEX_SUFFIX, TIME_INDEX_SUFFIX} from './file-util.js'
 import type {LogSegment} from './log-segment.js'
 import {readProducerBatch, type ProducerStateManager} from './producer-state.js'
 import {recoverSegment} from './segment-recovery.js'
+import {completeSwaps} from './log-cleaner-swap.js'
 
 /** `(level, msg)` sink injected by the broker; src/ never writes to the console. */
 export type StorageLogger = (level: 'info' | 'warn' | 'error', msg: string) => void
@@ -26,8 +27,12 @@ export function parsePartitionDirName(name: string): {topic: string; partition: 
   return {topic: m[1], partition: Number(m[2])}
 }
 
-/** Removes leftovers of interrupted operations (.deleted/.cleaned/.swap/.tmp files, index files without a .log) and lists segment base offsets. */
+/**
+ * Finishes a committed cleaner swap (see log-cleaner-swap.ts), removes leftovers of interrupted
+ * operations (.deleted/.cleaned/.swap/.tmp files, index files without a .log) and lists segment base offsets.
+ */
 export function cleanDirAndListSegments(dir: string): bigint[] {
+  completeSwaps(dir)
   const names = readdirSync(dir)
   const bases = new Set<string>()
   for (const n of names) {

@@ -1,8 +1,9 @@
 /**
  * LogManager: owns one data dir. At open it removes the clean-shutdown marker, reads the recovery point
  * and log start offset checkpoints, and opens (recovering if needed) every `<topic>-<partition>` dir; it
- * creates and deletes logs, runs retention and flush.ms timers, writes the checkpoints, and on close
- * flushes everything and writes `.kafka_cleanshutdown`. The broker is its only caller.
+ * creates and deletes logs, runs retention and flush.ms timers and the LogCleaner (compacted topics),
+ * writes the checkpoints, and on close flushes everything and writes `.kafka_cleanshutdown`. The broker
+ * is its only caller.
  */
 import {EventEmitter} from 'node:events'
 import {closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
@@ -14,6 +15,7 @@ import {Log, parsePartitionDirName, type StorageLogger} from './log.js'
 import {LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, partitionKey, readOffsetCheckpoint,
   writeOffsetCheckpoint, type CheckpointEntry} from './checkpoint.js'
 import {fsyncDir} from './file-util.js'
+import {LogCleaner, type CleanerStats, type SwapStep} from './log-cleaner.js'
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
 
@@ -39,6 +41,14 @@ export interface LogManagerOptions {
   producerIdExpirationMs?: number
   /** producer.id.expiration.check.interval.ms (default 600000). */
   producerIdExpirationCheckIntervalMs?: number
+  /** log.cleaner.enable (default true): compact logs whose cleanup.policy includes 'compact'. */
+  cleanerEnable?: boolean
+  /** log.cleaner.backoff.ms (default 15000): the pause between cleaner passes. */
+  cleanerBackoffMs?: number
+  /** log.cleaner.dedupe.buffer.size (default 128 MiB). */
+  cleanerDedupeBufferSize?: number
+  /** Test hook: called at each step of a cleaner's segment swap (throw to simulate a crash). */
+  cleanerSwapHook?: (step: SwapStep) => void
 }
 
 /** What open() found. */
@@ -55,6 +65,8 @@ export class LogManager extends EventEmitter {
   private readonly clock: () => number
   private readonly defaultConfig: LogConfig
   private pendingDeletes: Promise<void>[] = []
+  /** Compacts the logs whose cleanup.policy includes 'compact'. */
+  readonly cleaner: LogCleaner
   private closed = false
   openInfo: LogManagerOpenInfo = {cleanShutdown: false, logsLoaded: 0}
 
@@ -63,6 +75,8 @@ export class LogManager extends EventEmitter {
     this.logger = opts.logger ?? (() => {})
     this.clock = opts.clock ?? Date.now
     this.defaultConfig = opts.defaultConfig ?? {...DEFAULT_LOG_CONFIG}
+    this.cleaner = new LogCleaner(dataDir, {logger: this.logger, clock: this.clock, dedupeBufferSize: opts.cleanerDedupeBufferSize,
+      onSwapStep: opts.cleanerSwapHook})
   }
 
   /** Opens the data dir (creating it), loading and recovering every partition log in it. */
@@ -166,6 +180,7 @@ export class LogManager extends EventEmitter {
     const log = this.logs.get(key)
     if (!log) return Promise.resolve()
     this.logs.delete(key)
+    this.cleaner.forget(topic, partition)
     log.removeAllListeners('logStartOffset')
     log.close({flush: false})
     const name = `${topic}-${partition}.${randomUUID().replace(/-/g, '')}-delete`
@@ -232,6 +247,12 @@ export class LogManager extends EventEmitter {
     return n
   }
 
+  /** Runs one cleaner pass over the compacted logs that need it (the scheduler does this every log.cleaner.backoff.ms). */
+  runCleaner(): Promise<CleanerStats[]> {
+    if (this.closed) return Promise.resolve([])
+    return this.cleaner.runOnce(this.allLogs())
+  }
+
   private startScheduler(): void {
     const every = (ms: number, fn: () => void): void => {
       const t = setInterval(() => {
@@ -247,6 +268,10 @@ export class LogManager extends EventEmitter {
     every(this.opts.retentionCheckIntervalMs ?? 300000, () => this.applyRetention())
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.flushDueLogs())
     every(this.opts.producerIdExpirationCheckIntervalMs ?? 600000, () => this.removeExpiredProducers())
+    if (this.opts.cleanerEnable ?? true) {
+      // Failures are logged by the cleaner itself; a pass still running makes the next tick join it.
+      every(this.opts.cleanerBackoffMs ?? 15000, () => void this.runCleaner().catch((err: Error) => this.logger('error', `log cleaner: ${err.message}`)))
+    }
     every(this.opts.checkpointIntervalMs ?? 60000, () => {
       this.checkpointRecoveryPoints()
       this.checkpointLogStartOffsets()
@@ -261,6 +286,8 @@ export class LogManager extends EventEmitter {
   /** Flushes and closes every log, writes both checkpoints, then the clean-shutdown marker. */
   close(): void {
     if (this.closed) return
+    // A running cleaning sees its logs closed at its next slice and drops its unfinished files.
+    this.cleaner.close()
     for (const t of this.timers) clearInterval(t)
     this.timers.length = 0
     let ok = true

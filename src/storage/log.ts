@@ -17,6 +17,7 @@ import {cleanDirAndListSegments, loadSegments, parsePartitionDirName, rebuildPro
 import {ProducerStateManager, readProducerBatch} from './producer-state.js'
 import {firstOffsetOf} from './producer-state-entry.js'
 import {findRecordByTimestamp} from './record-search.js'
+import {swapInCleaned, type SwapStep} from './log-cleaner-swap.js'
 
 export type {StorageLogger} from './log-loader.js'
 import type {StorageLogger} from './log-loader.js'
@@ -185,6 +186,31 @@ export class Log extends EventEmitter {
       largestTimestamp: s.largestTimestamp,
       file: s.logPath,
     }))
+  }
+
+  /** The LogSegment objects, oldest first (for the LogCleaner, which reads them through its own fds). */
+  get logSegments(): readonly LogSegment[] {
+    return this.segs
+  }
+
+  /**
+   * Replaces the contiguous inactive segments `old` by the fsynced cleaned segment at `old[0].baseOffset`
+   * (see log-cleaner-swap.ts). Returns false, changing nothing, when `old` is no longer what the log holds
+   * (retention, truncation or close happened during the cleaning): the caller discards its files.
+   */
+  replaceSegments(old: readonly LogSegment[], sizes: readonly number[], onStep?: (step: SwapStep) => void): boolean {
+    const i = this.closed || old.length === 0 ? -1 : this.segs.indexOf(old[0])
+    if (i < 0 || i + old.length >= this.segs.length) return false
+    for (let j = 0; j < old.length; j++) if (this.segs[i + j] !== old[j] || old[j].size !== sizes[j]) return false
+    // Reads are synchronous, so no reader is inside these segments now: close them before their files go.
+    for (const seg of old) seg.closeHandles()
+    const base = old[0].baseOffset
+    swapInCleaned(this.dir, base, old.map((s) => s.baseOffset), onStep)
+    const seg = LogSegment.open(this.dir, base, {indexIntervalBytes: this.config.indexIntervalBytes,
+      segmentIndexBytes: this.config.segmentIndexBytes}, this.clock())
+    seg.nextOffset = this.segs[i + old.length].baseOffset
+    this.segs.splice(i, old.length, seg)
+    return true
   }
 
   /** Base offset of the oldest segment (the log start offset may be above it after DeleteRecords). */

@@ -14,6 +14,7 @@
  */
 import {ErrorCode, KafkaError} from '../../protocol/index.js'
 import {validateBatch, iterateBatches} from '../../records/index.js'
+import {compactedBatchProblem, isCompacted} from '../../storage/index.js'
 import type {BrokerContext, CoreBrokerContext} from '../context.js'
 import {CloseConnectionError} from '../socket-server.js'
 import {NO_RESPONSE, type Handler, type RequestContext} from './types.js'
@@ -50,6 +51,11 @@ function appendPartition(broker: CoreBrokerContext, topic: string, index: number
   }
   if (v.header.isTransactional) {
     return failed(index, ErrorCode.INVALID_TXN_STATE, 'This broker does not support transactions; transactional batches are refused.')
+  }
+  if (isCompacted(config)) {
+    // Compaction keeps the last record per key, so a record without one has no place there (Kafka's rule).
+    const problem = compactedBatchProblem(records, 0, records.length)
+    if (problem !== null) return failed(index, ErrorCode.INVALID_RECORD, problem)
   }
   const image = broker.metadata.topic(topic)
   const leaderEpoch = image?.partitions[index]?.leaderEpoch ?? 0
