@@ -1,0 +1,202 @@
+/**
+ * Consumer benchmark: one samsa broker (the built binary, data on disk, 4 partitions) loaded once
+ * by kcat -P with 1,000,000 records of 100 bytes, then read in full, alternating for R rounds, by
+ *   - `samsa perf consume` (samsa's consumer engine, partition mode),
+ *   - kcat -C -e -o beginning (librdkafka), output to /dev/null,
+ *   - kafkajs 2.2.4, its fastest way: a group consumer with eachBatch (kafkajs has no assign mode).
+ * The broker runs with group.initial.rebalance.delay.ms=0 so kafkajs does not wait for a group.
+ * Reports wall-clock rates of each client process (start-up included) and, where the client
+ * measures itself, its own rate (samsa: fetch.nMsg.sec; kafkajs: from its first batch); the ratios
+ * samsa/kcat and samsa/kafkajs; and each client's peak RSS (VmHWM polled from /proc). Figures go
+ * to bench/results/consume.json.
+ *
+ * Usage: node dist/bench/consume.js [--records N] [--size BYTES] [--rounds R]
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {once} from 'node:events'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const samsaBin = join(repo, 'bin', 'run.js')
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : dflt
+}
+const records = arg('records', 1_000_000)
+const size = arg('size', 100)
+const rounds = arg('rounds', 3)
+const partitions = 4
+const topic = 'consume-bench'
+
+/** One client run: wall time, the client's own rate when it reports one, peak RSS. */
+interface Run { wallMs: number; selfRate?: number; peakRssMb: number }
+
+/** Peak RSS (VmHWM) of a live process in MB, or 0 once it is gone. */
+function vmHwmMb(pid: number | undefined): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+    return m ? Number(m[1]) / 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+/** Runs a client to completion (stdin from a file, stdout to /dev/null when asked), polling its peak RSS. */
+async function runClient(cmd: string, args: string[], io: {stdinFile?: string; discardStdout?: boolean} = {}): Promise<{wallMs: number; stdout: string; peakRssMb: number}> {
+  const fdIn = io.stdinFile ? openSync(io.stdinFile, 'r') : 'ignore'
+  const fdOut = io.discardStdout ? openSync('/dev/null', 'w') : 'pipe'
+  const t0 = process.hrtime.bigint()
+  const child: ChildProcess = spawn(cmd, args, {cwd: repo, stdio: [fdIn, fdOut, 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d) => (stdout += d))
+  child.stderr!.on('data', (d) => (stderr += d))
+  let peak = 0
+  const poll = setInterval(() => (peak = Math.max(peak, vmHwmMb(child.pid))), 20)
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 600_000)
+  const [code] = (await once(child, 'exit')) as [number | null]
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
+  clearInterval(poll)
+  clearTimeout(timeout)
+  if (typeof fdIn === 'number') closeSync(fdIn)
+  if (typeof fdOut === 'number') closeSync(fdOut)
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`)
+  if (cmd === 'kcat' && /ERROR|failed/i.test(stderr)) throw new Error(`kcat reported errors: ${stderr}`)
+  return {wallMs, stdout, peakRssMb: Number(peak.toFixed(1))}
+}
+
+/** Writes `n` newline-separated lines of exactly `size` bytes for kcat -P. */
+async function writeInput(file: string, n: number): Promise<void> {
+  const out = createWriteStream(file)
+  const pad = 'x'.repeat(size)
+  for (let i = 0; i < n; i++) {
+    if (!out.write((String(i).padStart(10, '0') + pad).slice(0, size) + '\n')) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+/** The kafkajs side, in its own process: a group consumer with eachBatch; prints {"ms", "records"} from its first batch. */
+async function kafkajsWorker(bootstrap: string, topicName: string, n: number, group: string): Promise<void> {
+  const {Kafka, logLevel} = await import('kafkajs')
+  const kafka = new Kafka({clientId: 'bench-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING})
+  const consumer = kafka.consumer({groupId: group, maxBytesPerPartition: 1048576, maxBytes: 52428800})
+  await consumer.connect()
+  await consumer.subscribe({topics: [topicName], fromBeginning: true})
+  let count = 0
+  let t0 = 0n
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({batch}) => {
+        if (t0 === 0n) t0 = process.hrtime.bigint()
+        count += batch.messages.length
+        if (count >= n) resolve(Number(process.hrtime.bigint() - t0) / 1e6)
+      },
+    })
+  })
+  const ms = await done
+  await consumer.disconnect()
+  process.stdout.write(JSON.stringify({ms, records: count}) + '\n')
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+async function main(): Promise<void> {
+  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
+  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-consume-'))
+  const input = join(work, 'input.txt')
+  await writeInput(input, records)
+  const broker = spawn(process.execPath, [samsaBin, 'broker', 'start', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'),
+    '--set', `num.partitions=${partitions}`, '--set', 'group.initial.rebalance.delay.ms=0'], {stdio: ['ignore', 'pipe', 'pipe']})
+  try {
+    const bootstrap = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error('broker did not start in 20 s')), 20_000)
+      broker.stdout!.on('data', (d) => {
+        out += d
+        const m = out.match(/ready on (\S+)/)
+        if (m) {
+          clearTimeout(timer)
+          resolve(m[1])
+        }
+      })
+      broker.once('exit', (code) => reject(new Error(`broker exited with ${code}`)))
+    })
+    const created = spawnSync(process.execPath, [samsaBin, 'topic', 'create', topic, '--partitions', String(partitions), '-b', bootstrap], {encoding: 'utf8'})
+    if (created.status !== 0) throw new Error(`topic create: ${created.stderr}`)
+    const load = await runClient('kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=1'], {stdinFile: input})
+    console.log(`loaded ${records} records of ${size} bytes with kcat -P in ${load.wallMs.toFixed(0)} ms`)
+
+    const clients = {
+      samsa: async (): Promise<Run> => {
+        const r = await runClient(process.execPath, [samsaBin, 'perf', 'consume', '--topic', topic, '--messages', String(records), '--json', '-b', bootstrap])
+        const doc = JSON.parse(r.stdout)
+        if (doc.records < records) throw new Error(`samsa read ${doc.records} records, expected ${records}`)
+        return {wallMs: r.wallMs, selfRate: Math.round(doc.fetchRecordsPerSec), peakRssMb: r.peakRssMb}
+      },
+      kcat: async (): Promise<Run> => {
+        const r = await runClient('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q'], {discardStdout: true})
+        return {wallMs: r.wallMs, peakRssMb: r.peakRssMb}
+      },
+      kafkajs: async (round: number): Promise<Run> => {
+        const r = await runClient(process.execPath, [fileURLToPath(import.meta.url), '--kafkajs-worker', bootstrap, topic, String(records), `bench-kafkajs-${round}`])
+        const doc = JSON.parse(r.stdout)
+        if (doc.records < records) throw new Error(`kafkajs read ${doc.records} records, expected ${records}`)
+        return {wallMs: r.wallMs, selfRate: Math.round(records / doc.ms * 1000), peakRssMb: r.peakRssMb}
+      },
+    }
+    const runs: Record<string, Run[]> = {samsa: [], kcat: [], kafkajs: []}
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, run] of Object.entries(clients)) {
+        const r = await run(round)
+        runs[name].push(r)
+        const self = r.selfRate ? `, ${r.selfRate} records/s measured by the client` : ''
+        console.log(`round ${round + 1} ${name}: ${records} records in ${r.wallMs.toFixed(0)} ms wall = ${Math.round(records / r.wallMs * 1000)} records/s${self}, peak RSS ${r.peakRssMb} MB`)
+      }
+    }
+    const wallRate = (name: string): number => Math.round(records / median(runs[name].map((r) => r.wallMs)) * 1000)
+    const selfRate = (name: string): number => median(runs[name].map((r) => r.selfRate!))
+    const peak = (name: string): number => Math.max(...runs[name].map((r) => r.peakRssMb))
+    const result = {
+      benchmark: 'consume', date: new Date().toISOString(), records, recordBytes: size, partitions, rounds,
+      recordsPerSecWallClock: {samsa: wallRate('samsa'), kcat: wallRate('kcat'), kafkajs: wallRate('kafkajs')},
+      recordsPerSecSelfMeasured: {samsa: selfRate('samsa'), kafkajs: selfRate('kafkajs')},
+      ratios: {
+        samsaOverKcatWallClock: Number((wallRate('samsa') / wallRate('kcat')).toFixed(3)),
+        samsaOverKafkajsWallClock: Number((wallRate('samsa') / wallRate('kafkajs')).toFixed(3)),
+        samsaOverKafkajsSelfMeasured: Number((selfRate('samsa') / selfRate('kafkajs')).toFixed(3)),
+        goals: 'samsa/kcat >= 1, samsa/kafkajs >= 10',
+      },
+      peakRssMb: {samsa: peak('samsa'), kcat: peak('kcat'), kafkajs: peak('kafkajs')},
+      runs,
+    }
+    console.log(`median wall-clock rates: samsa ${result.recordsPerSecWallClock.samsa}, kcat ${result.recordsPerSecWallClock.kcat}, kafkajs ${result.recordsPerSecWallClock.kafkajs} records/s; ` +
+      `samsa/kcat ${result.ratios.samsaOverKcatWallClock}, samsa/kafkajs ${result.ratios.samsaOverKafkajsWallClock} (self-measured ${result.ratios.samsaOverKafkajsSelfMeasured})`)
+    mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
+    writeFileSync(join(repo, 'bench', 'results', 'consume.json'), JSON.stringify(result, null, 2) + '\n')
+  } finally {
+    broker.removeAllListeners('exit')
+    const exited = once(broker, 'exit')
+    broker.kill('SIGTERM')
+    await exited
+    rmSync(work, {recursive: true, force: true})
+  }
+}
+
+if (process.argv[2] === '--kafkajs-worker') {
+  const [bootstrap, topicName, n, group] = process.argv.slice(3)
+  kafkajsWorker(bootstrap, topicName, Number(n), group).catch((err) => {
+    console.error(`kafkajs worker: ${err.message}`)
+    process.exit(1)
+  })
+} else {
+  main().catch((err) => {
+    console.error(`bench: ${err.message}`)
+    process.exit(1)
+  })
+}
