@@ -11,6 +11,7 @@ import {
   ErrorCode, KafkaError, decodeResponse, encodeRequestChunks, supportedVersions,
 } from '../protocol/index.js'
 import {apiName} from './api-names.js'
+import {ResponseFramer} from './response-framer.js'
 
 /** Settings of one connection; names mirror Kafka's client properties. */
 export interface ConnectionOptions {
@@ -66,12 +67,8 @@ export class Connection extends EventEmitter {
   private socket: Socket | undefined
   private nextCorrelationId = 1
   private readonly inFlight = new Map<number, InFlight>()
-  // Bytes of a response frame not yet complete; `partsLen` counts them, `expected` is the
-  // full size (prefix included) once the prefix has arrived, so a big Fetch response is
-  // concatenated once instead of once per chunk.
-  private parts: Buffer[] = []
-  private partsLen = 0
-  private expected = 0
+  /** Cuts the byte stream into response frames; large ones are read straight into their own buffer. */
+  private readonly framer: ResponseFramer
   private closedError: KafkaError | undefined
   private corked = false
 
@@ -82,6 +79,11 @@ export class Connection extends EventEmitter {
     this.clientId = opts.clientId ?? 'samsa'
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000
     this.maxResponseBytes = opts.maxResponseBytes ?? 512 * 1024 * 1024
+    this.framer = new ResponseFramer(this.maxResponseBytes, (frame) => {
+      this.dispatch(frame)
+      return this.closedError === undefined
+    }, (size) => this.shutdown(new KafkaError(ErrorCode.CORRUPT_MESSAGE,
+      `invalid response size ${size} from ${this.address}; is it a Kafka broker?`)))
   }
 
   /** Opens a connection and negotiates versions with ApiVersions; throws KafkaError(NETWORK_EXCEPTION) when unreachable. */
@@ -231,7 +233,8 @@ export class Connection extends EventEmitter {
 
   private open(timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const socket = createConnection({host: this.host, port: this.port})
+      const socket = createConnection({host: this.host, port: this.port,
+        onread: {buffer: this.framer.nextBuffer, callback: this.framer.onRead}})
       socket.setNoDelay(true)
       const timer = setTimeout(() => {
         socket.destroy()
@@ -246,7 +249,6 @@ export class Connection extends EventEmitter {
         clearTimeout(timer)
         socket.off('error', onError)
         this.socket = socket
-        socket.on('data', (chunk: Buffer) => this.onData(chunk))
         socket.on('error', (err: NodeJS.ErrnoException) => this.shutdown(
           new KafkaError(ErrorCode.NETWORK_EXCEPTION, `connection to ${this.address} failed: ${err.code ?? err.message}`)))
         socket.on('close', () => this.shutdown(
@@ -280,44 +282,6 @@ export class Connection extends EventEmitter {
       return
     }
     throw new KafkaError(ErrorCode.UNSUPPORTED_VERSION, `broker ${this.address} rejected every ApiVersions version`)
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.partsLen === 0) {
-      this.consume(chunk)
-      return
-    }
-    this.parts.push(chunk)
-    this.partsLen += chunk.length
-    if (this.partsLen < 4 || (this.expected > 0 && this.partsLen < this.expected)) return
-    const buf = Buffer.concat(this.parts, this.partsLen)
-    this.parts = []
-    this.partsLen = 0
-    this.expected = 0
-    this.consume(buf)
-  }
-
-  /** Dispatches every complete frame in `buf` and keeps the incomplete tail. */
-  private consume(buf: Buffer): void {
-    let pos = 0
-    while (buf.length - pos >= 4) {
-      const size = buf.readInt32BE(pos)
-      if (size < 4 || size > this.maxResponseBytes) {
-        this.shutdown(new KafkaError(ErrorCode.CORRUPT_MESSAGE,
-          `invalid response size ${size} from ${this.address}; is it a Kafka broker?`))
-        return
-      }
-      if (buf.length - pos - 4 < size) break
-      this.dispatch(buf.subarray(pos + 4, pos + 4 + size))
-      pos += 4 + size
-      if (this.closedError) return
-    }
-    if (pos < buf.length) {
-      const tail = buf.subarray(pos)
-      this.parts = [tail]
-      this.partsLen = tail.length
-      this.expected = tail.length >= 4 ? tail.readInt32BE(0) + 4 : 0
-    }
   }
 
   private dispatch(frame: Buffer): void {
@@ -361,8 +325,6 @@ export class Connection extends EventEmitter {
       if (entry.timer) clearTimeout(entry.timer)
       entry.reject(err)
     }
-    this.parts = []
-    this.partsLen = 0
     this.emit('close', err)
   }
 }
