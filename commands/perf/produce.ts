@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import ora, {type Ora} from 'ora'
+import type {Ora} from 'ora'
 import {ClientCommand} from '../../src/cli/base-command.js'
 import {UsageError} from '../../src/cli/errors.js'
 import {parseKeyValues} from '../../src/cli/kv.js'
@@ -40,7 +40,9 @@ export default class PerfProduce extends ClientCommand {
     this.onCleanup(() => producer.close())
 
     // A spinner only when a person watches; piped output gets plain lines a script can parse.
-    const spinner: Ora | null = !json && process.stdout.isTTY && process.stderr.isTTY ? ora({text: 'connecting', stream: process.stderr}).start() : null
+    // ora is loaded only then: it is a noticeable part of start-up.
+    const spinner: Ora | null = !json && process.stdout.isTTY && process.stderr.isTTY
+      ? (await import('ora')).default({text: 'connecting', stream: process.stderr}).start() : null
     this.onCleanup(() => void spinner?.stop())
     const print = (line: string): void => {
       spinner?.clear()

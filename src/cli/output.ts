@@ -2,8 +2,18 @@
  * Rendering for humans and scripts: boxed tables and colour on a terminal, plain tab-separated
  * lines when stdout is piped (so `cut`, `awk` and `sort` work on the output).
  */
-import Table from 'cli-table3'
+import {createRequire} from 'node:module'
+import type TableType from 'cli-table3'
 import chalk from 'chalk'
+
+/**
+ * cli-table3, loaded on the first table: with string-width's tables it costs ~40 ms of start-up,
+ * which commands that print no table (produce, perf, consume) should not pay.
+ */
+let tableClass: typeof TableType | undefined
+function loadTable(): typeof TableType {
+  return (tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof TableType)
+}
 
 /** True when stdout is a terminal (tables and colours) rather than a pipe or file. */
 export function stdoutIsTTY(): boolean {
@@ -32,7 +42,7 @@ export function renderTable(head: string[], rows: Array<Array<Cell | Cell[]>>, o
     if (opts.plainHeader !== false) lines.unshift(head.join('\t'))
     return lines.join('\n')
   }
-  const table = new Table({
+  const table = new (loadTable())({
     head: head.map((h) => chalk.bold(h)),
     style: {head: [], border: []},
   })
