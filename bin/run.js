@@ -3,10 +3,13 @@
 import {readdirSync, statSync, unlinkSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {execute} from '@oclif/core'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 dropStaleManifest()
+// oclif's own Node version check loads semver (~30 ms of every start); package.json's engines and
+// the syntax samsa is compiled to already require Node 20.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})
 
 /**
