@@ -12,19 +12,14 @@
  *
  * Usage: node dist/bench/consume.js [--records N] [--size BYTES] [--rounds R]
  */
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, dirname} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {once} from 'node:events'
+import {arg, median, repo, runClient, samsaBin, writeInput} from './common.js'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const samsaBin = join(repo, 'bin', 'run.js')
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
-}
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
 const rounds = arg('rounds', 3)
@@ -33,51 +28,6 @@ const topic = 'consume-bench'
 
 /** One client run: wall time, the client's own rate when it reports one, peak RSS. */
 interface Run { wallMs: number; selfRate?: number; peakRssMb: number }
-
-/** Peak RSS (VmHWM) of a live process in MB, or 0 once it is gone. */
-function vmHwmMb(pid: number | undefined): number {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
-    return m ? Number(m[1]) / 1024 : 0
-  } catch {
-    return 0
-  }
-}
-
-/** Runs a client to completion (stdin from a file, stdout to /dev/null when asked), polling its peak RSS. */
-async function runClient(cmd: string, args: string[], io: {stdinFile?: string; discardStdout?: boolean} = {}): Promise<{wallMs: number; stdout: string; peakRssMb: number}> {
-  const fdIn = io.stdinFile ? openSync(io.stdinFile, 'r') : 'ignore'
-  const fdOut = io.discardStdout ? openSync('/dev/null', 'w') : 'pipe'
-  const t0 = process.hrtime.bigint()
-  const child: ChildProcess = spawn(cmd, args, {cwd: repo, stdio: [fdIn, fdOut, 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout?.on('data', (d) => (stdout += d))
-  child.stderr!.on('data', (d) => (stderr += d))
-  let peak = 0
-  const poll = setInterval(() => (peak = Math.max(peak, vmHwmMb(child.pid))), 20)
-  const timeout = setTimeout(() => child.kill('SIGKILL'), 600_000)
-  const [code] = (await once(child, 'exit')) as [number | null]
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
-  clearInterval(poll)
-  clearTimeout(timeout)
-  if (typeof fdIn === 'number') closeSync(fdIn)
-  if (typeof fdOut === 'number') closeSync(fdOut)
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`)
-  if (cmd === 'kcat' && /ERROR|failed/i.test(stderr)) throw new Error(`kcat reported errors: ${stderr}`)
-  return {wallMs, stdout, peakRssMb: Number(peak.toFixed(1))}
-}
-
-/** Writes `n` newline-separated lines of exactly `size` bytes for kcat -P. */
-async function writeInput(file: string, n: number): Promise<void> {
-  const out = createWriteStream(file)
-  const pad = 'x'.repeat(size)
-  for (let i = 0; i < n; i++) {
-    if (!out.write((String(i).padStart(10, '0') + pad).slice(0, size) + '\n')) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-}
 
 /** The kafkajs side, in its own process: a group consumer with eachBatch; prints {"ms", "records"} from its first batch. */
 async function kafkajsWorker(bootstrap: string, topicName: string, n: number, group: string): Promise<void> {
@@ -104,7 +54,6 @@ async function kafkajsWorker(bootstrap: string, topicName: string, n: number, gr
   process.stdout.write(JSON.stringify({ms, records: count}) + '\n')
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function main(): Promise<void> {
   // Some machines (this project's sandbox among them) set NODE_EXTRA_CA_CERTS, which makes every Node
@@ -114,7 +63,7 @@ async function main(): Promise<void> {
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
   const work = mkdtempSync(join(tmpdir(), 'samsa-bench-consume-'))
   const input = join(work, 'input.txt')
-  await writeInput(input, records)
+  await writeInput(input, records, size)
   const broker = spawn(process.execPath, [samsaBin, 'broker', 'start', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'),
     '--set', `num.partitions=${partitions}`, '--set', 'group.initial.rebalance.delay.ms=0'], {stdio: ['ignore', 'pipe', 'pipe']})
   try {

@@ -6,33 +6,16 @@
  * Usage: npm run bench:ingest [-- --records N --size BYTES --rounds R]
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, dirname} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {join} from 'node:path'
 import {once} from 'node:events'
+import {arg, countRecords, median, repo, writeInput} from './common.js'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
-}
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
 const rounds = arg('rounds', 3)
 const partitions = 4 // the mock cluster auto-creates topics with 4 partitions; samsa is given the same
-
-/** Writes `n` newline-separated values of exactly `size` bytes, each numbered so none repeats. */
-async function writeInput(file: string): Promise<void> {
-  const out = createWriteStream(file)
-  const pad = 'x'.repeat(size)
-  for (let i = 0; i < records; i++) {
-    const line = (String(i).padStart(10, '0') + pad).slice(0, size) + '\n'
-    if (!out.write(line)) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-}
 
 /** Starts a child process and resolves with the first stdout line that matches `re`. */
 function startAndWait(cmd: string, args: string[], re: RegExp, cwd = repo): Promise<{child: ChildProcess; match: RegExpMatchArray}> {
@@ -66,18 +49,6 @@ function kcatProduce(bootstrap: string, topic: string, input: string): number {
   return ms
 }
 
-/** Sums the high watermarks of all partitions of a topic, as kcat sees them. */
-function countRecords(bootstrap: string, topic: string): number {
-  let total = 0
-  for (let p = 0; p < partitions; p++) {
-    const res = spawnSync('kcat', ['-Q', '-b', bootstrap, '-t', `${topic}:${p}:-1`], {encoding: 'utf8', timeout: 30_000})
-    const m = res.stdout.match(/offset (\d+)/)
-    if (m) total += Number(m[1])
-  }
-  return total
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 const CLOCK_TICKS = 100 // USER_HZ on Linux
 /** CPU seconds (user + system, all threads) a process has used so far, from /proc; NaN elsewhere. */
@@ -94,7 +65,7 @@ async function main(): Promise<void> {
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
   const work = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
   const input = join(work, 'input.txt')
-  await writeInput(input)
+  await writeInput(input, records, size)
 
   const mock = await startAndWait(join(repo, '..', 'shared', 'tools', 'mock-cluster'), [], /bootstrap=(\S+)/)
   const samsa = await startAndWait(process.execPath, [join(repo, 'bin', 'run.js'), 'broker', 'start', '--listen', '127.0.0.1:0',
@@ -110,7 +81,7 @@ async function main(): Promise<void> {
         const cpu0 = cpuSeconds(pids[name])
         const ms = kcatProduce(peers[name], topic, input)
         cpu[name].push(Number((cpuSeconds(pids[name]) - cpu0).toFixed(2)))
-        const stored = countRecords(peers[name], topic)
+        const stored = countRecords(peers[name], topic, partitions)
         if (stored !== records) throw new Error(`${name}: ${stored} records stored, expected ${records}`)
         times[name].push(ms)
         console.log(`round ${r + 1} ${name}: ${records} records in ${ms.toFixed(0)} ms = ${Math.round(records / ms * 1000)} records/s, server CPU ${cpu[name].at(-1)} s`)

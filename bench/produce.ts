@@ -17,19 +17,14 @@
  * Usage: node dist/bench/produce.js [--records N] [--size BYTES] [--rounds R] [--big N (0 skips)]
  *        [--batch-size BYTES] [--linger-ms MS]
  */
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {createWriteStream, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {spawn, spawnSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, dirname} from 'node:path'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {once} from 'node:events'
+import {arg, countRecords, median, repo, runClient, samsaBin, writeInput} from './common.js'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const samsaBin = join(repo, 'bin', 'run.js')
-const arg = (name: string, dflt: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : dflt
-}
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
 const rounds = arg('rounds', 3)
@@ -47,60 +42,6 @@ interface Run { wallMs: number; selfRate?: number; peakRssMb: number }
 
 /** A client: runs `n` records into a topic. */
 type Client = (topic: string, n: number) => Promise<Run>
-
-/** Peak RSS (VmHWM) of a live process in MB, or 0 once it is gone. */
-function vmHwmMb(pid: number | undefined): number {
-  try {
-    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
-    return m ? Number(m[1]) / 1024 : 0
-  } catch {
-    return 0
-  }
-}
-
-/** Runs a client to completion, polling its peak RSS; rejects on a non-zero exit. */
-async function runClient(cmd: string, args: string[], stdinFile?: string): Promise<{wallMs: number; stdout: string; peakRssMb: number}> {
-  const fd = stdinFile ? openSync(stdinFile, 'r') : 'ignore'
-  const t0 = process.hrtime.bigint()
-  const child: ChildProcess = spawn(cmd, args, {cwd: repo, stdio: [fd, 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout!.on('data', (d) => (stdout += d))
-  child.stderr!.on('data', (d) => (stderr += d))
-  let peak = 0
-  const poll = setInterval(() => (peak = Math.max(peak, vmHwmMb(child.pid))), 20)
-  const timeout = setTimeout(() => child.kill('SIGKILL'), 600_000)
-  const [code] = (await once(child, 'exit')) as [number | null]
-  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
-  clearInterval(poll)
-  clearTimeout(timeout)
-  if (typeof fd === 'number') closeSync(fd)
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`)
-  if (cmd === 'kcat' && /ERROR|failed/i.test(stderr)) throw new Error(`kcat reported errors: ${stderr}`)
-  return {wallMs, stdout, peakRssMb: Number(peak.toFixed(1))}
-}
-
-/** Sums the high watermarks of a topic's partitions, as kcat sees them. */
-function countRecords(bootstrap: string, topic: string): number {
-  let total = 0
-  for (let p = 0; p < partitions; p++) {
-    const res = spawnSync('kcat', ['-Q', '-b', bootstrap, '-t', `${topic}:${p}:-1`], {encoding: 'utf8', timeout: 30_000})
-    const m = res.stdout.match(/offset (\d+)/)
-    if (m) total += Number(m[1])
-  }
-  return total
-}
-
-/** Writes `n` newline-separated lines of `size` bytes for kcat. */
-async function writeInput(file: string, n: number): Promise<void> {
-  const out = createWriteStream(file)
-  const pad = 'x'.repeat(size)
-  for (let i = 0; i < n; i++) {
-    if (!out.write((String(i).padStart(10, '0') + pad).slice(0, size) + '\n')) await once(out, 'drain')
-  }
-  out.end()
-  await once(out, 'finish')
-}
 
 /** The kafkajs side, run in its own process: prints {"ms": ...} measured from the first send. */
 async function kafkajsWorker(bootstrap: string, topic: string, n: number, bytes: number): Promise<void> {
@@ -128,7 +69,6 @@ async function kafkajsWorker(bootstrap: string, topic: string, n: number, bytes:
   process.stdout.write(JSON.stringify({ms}) + '\n')
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 async function main(): Promise<void> {
   // Some machines (this project's sandbox among them) set NODE_EXTRA_CA_CERTS, which makes every Node
@@ -138,9 +78,9 @@ async function main(): Promise<void> {
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
   const work = mkdtempSync(join(tmpdir(), 'samsa-bench-produce-'))
   const input = join(work, 'input.txt')
-  await writeInput(input, records)
+  await writeInput(input, records, size)
   const oneLine = join(work, 'one.txt')
-  await writeInput(oneLine, 1)
+  await writeInput(oneLine, 1, size)
   const broker = spawn(process.execPath, [samsaBin, 'broker', 'start', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'),
     '--set', `num.partitions=${partitions}`], {stdio: ['ignore', 'pipe', 'pipe']})
   try {
@@ -170,7 +110,7 @@ async function main(): Promise<void> {
       samsa: samsaPerf(batchSize),
       kcat: async (topic, n) => {
         const r = await runClient('kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=1', '-X', `batch.size=${batchSize}`,
-          '-X', `linger.ms=${lingerMs}`], n === records ? input : oneLine)
+          '-X', `linger.ms=${lingerMs}`], {stdinFile: n === records ? input : oneLine})
         return {wallMs: r.wallMs, peakRssMb: r.peakRssMb}
       },
       kafkajs: async (topic, n) => {
@@ -198,7 +138,7 @@ async function main(): Promise<void> {
         const topic = `produce-${name}-${round}`
         createTopic(topic)
         const r = await run(topic, records)
-        const stored = countRecords(bootstrap, topic)
+        const stored = countRecords(bootstrap, topic, partitions)
         if (stored !== records) throw new Error(`${name}: ${stored} records stored, expected ${records}`)
         runs[name].push(r)
         const self = r.selfRate ? `, ${r.selfRate} records/s measured by the client` : ''
@@ -221,7 +161,7 @@ async function main(): Promise<void> {
       createTopic(topic)
       const r = await runClient(process.execPath, [samsaBin, 'perf', 'produce', '--topic', topic, '--num-records', String(big),
         '--record-size', String(size), '--acks', '1', '-X', 'buffer.memory=33554432', '-X', `batch.size=${KAFKA_BATCH_SIZE}`, '--json', '-b', bootstrap])
-      const stored = countRecords(bootstrap, topic)
+      const stored = countRecords(bootstrap, topic, partitions)
       if (stored !== big) throw new Error(`big run: ${stored} records stored, expected ${big}`)
       bigRun = {records: big, bufferMemory: 33554432, batchSize: KAFKA_BATCH_SIZE, wallMs: Math.round(r.wallMs), recordsPerSec: Math.round(JSON.parse(r.stdout).recordsPerSec), peakRssMb: r.peakRssMb}
       console.log(`samsa ${big} records with buffer.memory=32 MiB: peak RSS ${r.peakRssMb} MB (goal < 200 MB), ${bigRun.recordsPerSec} records/s`)

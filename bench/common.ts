@@ -1,0 +1,82 @@
+/**
+ * What the benchmark scripts share: their command-line options, the input file kcat produces from,
+ * running a client process while sampling its peak memory, and counting what a topic holds.
+ */
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {closeSync, createWriteStream, openSync, readFileSync} from 'node:fs'
+import {join, dirname} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {once} from 'node:events'
+
+/** The repository root (benchmarks run from dist/bench). */
+export const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The samsa binary. */
+export const samsaBin = join(repo, 'bin', 'run.js')
+
+/** A numeric `--name N` option, or `dflt`. */
+export function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : dflt
+}
+
+/** The middle value (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+/** Writes `n` newline-separated values of exactly `size` bytes, each numbered so none repeats. */
+export async function writeInput(file: string, n: number, size: number): Promise<void> {
+  const out = createWriteStream(file)
+  const pad = 'x'.repeat(size)
+  for (let i = 0; i < n; i++) {
+    if (!out.write((String(i).padStart(10, '0') + pad).slice(0, size) + '\n')) await once(out, 'drain')
+  }
+  out.end()
+  await once(out, 'finish')
+}
+
+/** Peak RSS (VmHWM) of a live process in MB, or 0 once it is gone. */
+function vmHwmMb(pid: number | undefined): number {
+  try {
+    const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/)
+    return m ? Number(m[1]) / 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Runs a client to completion (stdin from a file, stdout to /dev/null when asked), polling its peak
+ * RSS; rejects on a non-zero exit or, for kcat, on errors it reports.
+ */
+export async function runClient(cmd: string, args: string[], io: {stdinFile?: string; discardStdout?: boolean} = {}): Promise<{wallMs: number; stdout: string; peakRssMb: number}> {
+  const fdIn = io.stdinFile ? openSync(io.stdinFile, 'r') : 'ignore'
+  const fdOut = io.discardStdout ? openSync('/dev/null', 'w') : 'pipe'
+  const t0 = process.hrtime.bigint()
+  const child: ChildProcess = spawn(cmd, args, {cwd: repo, stdio: [fdIn, fdOut, 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (d) => (stdout += d))
+  child.stderr!.on('data', (d) => (stderr += d))
+  let peak = 0
+  const poll = setInterval(() => (peak = Math.max(peak, vmHwmMb(child.pid))), 20)
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 600_000)
+  const [code] = (await once(child, 'exit')) as [number | null]
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6
+  clearInterval(poll)
+  clearTimeout(timeout)
+  if (typeof fdIn === 'number') closeSync(fdIn)
+  if (typeof fdOut === 'number') closeSync(fdOut)
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}: ${stderr}`)
+  if (cmd === 'kcat' && /ERROR|failed/i.test(stderr)) throw new Error(`kcat reported errors: ${stderr}`)
+  return {wallMs, stdout, peakRssMb: Number(peak.toFixed(1))}
+}
+
+/** Sums the high watermarks of a topic's partitions, as kcat sees them. */
+export function countRecords(bootstrap: string, topic: string, partitions: number): number {
+  let total = 0
+  for (let p = 0; p < partitions; p++) {
+    const res = spawnSync('kcat', ['-Q', '-b', bootstrap, '-t', `${topic}:${p}:-1`], {encoding: 'utf8', timeout: 30_000})
+    const m = res.stdout.match(/offset (\d+)/)
+    if (m) total += Number(m[1])
+  }
+  return total
+}
