@@ -80,3 +80,39 @@ export function countRecords(bootstrap: string, topic: string, partitions: numbe
   }
   return total
 }
+
+/** Starts a child process and resolves with the first stdout line that matches `re`. */
+export function startAndWait(cmd: string, args: string[], re: RegExp, cwd = repo): Promise<{child: ChildProcess; match: RegExpMatchArray}> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {cwd, stdio: ['ignore', 'pipe', 'pipe']})
+    let buf = ''
+    let err = ''
+    const timer = setTimeout(() => reject(new Error(`${cmd} did not start in 20 s: ${err}`)), 20_000)
+    child.stdout!.on('data', (d) => {
+      buf += d
+      const m = buf.match(re)
+      if (m) {
+        clearTimeout(timer)
+        resolve({child, match: m})
+      }
+    })
+    child.stderr!.on('data', (d) => (err += d))
+    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${err}`)))
+  })
+}
+
+/** Starts samsa's broker (the built binary) on a free port; resolves once it is ready. */
+export async function startSamsaBroker(dataDir: string, sets: string[]): Promise<{child: ChildProcess; bootstrap: string}> {
+  const {child, match} = await startAndWait(process.execPath, [samsaBin, 'broker', 'start', '--listen', '127.0.0.1:0', '--data-dir', dataDir,
+    ...sets.flatMap((s) => ['--set', s])], /ready on (\S+)/)
+  return {child, bootstrap: match[1]}
+}
+
+/**
+ * Some machines (this project's sandbox among them) set NODE_EXTRA_CA_CERTS, which makes every Node
+ * process read a CA bundle at start-up (~100 ms here). No client here uses TLS, and kcat pays no
+ * such cost, so the Node clients (samsa and kafkajs alike) run without it.
+ */
+export function dropNodeStartupExtras(): void {
+  delete process.env.NODE_EXTRA_CA_CERTS
+}

@@ -12,13 +12,13 @@
  *
  * Usage: node dist/bench/consume.js [--records N] [--size BYTES] [--rounds R]
  */
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {once} from 'node:events'
-import {arg, median, repo, runClient, samsaBin, writeInput} from './common.js'
+import {arg, dropNodeStartupExtras, median, repo, runClient, samsaBin, startSamsaBroker, writeInput} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -56,30 +56,13 @@ async function kafkajsWorker(bootstrap: string, topicName: string, n: number, gr
 
 
 async function main(): Promise<void> {
-  // Some machines (this project's sandbox among them) set NODE_EXTRA_CA_CERTS, which makes every Node
-  // process read a CA bundle at start-up (~100 ms here). No client here uses TLS, and kcat pays no
-  // such cost, so the Node clients (samsa and kafkajs alike) run without it.
-  delete process.env.NODE_EXTRA_CA_CERTS
+  dropNodeStartupExtras()
   if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
   const work = mkdtempSync(join(tmpdir(), 'samsa-bench-consume-'))
   const input = join(work, 'input.txt')
   await writeInput(input, records, size)
-  const broker = spawn(process.execPath, [samsaBin, 'broker', 'start', '--listen', '127.0.0.1:0', '--data-dir', join(work, 'data'),
-    '--set', `num.partitions=${partitions}`, '--set', 'group.initial.rebalance.delay.ms=0'], {stdio: ['ignore', 'pipe', 'pipe']})
+  const {child: broker, bootstrap} = await startSamsaBroker(join(work, 'data'), [`num.partitions=${partitions}`, 'group.initial.rebalance.delay.ms=0'])
   try {
-    const bootstrap = await new Promise<string>((resolve, reject) => {
-      let out = ''
-      const timer = setTimeout(() => reject(new Error('broker did not start in 20 s')), 20_000)
-      broker.stdout!.on('data', (d) => {
-        out += d
-        const m = out.match(/ready on (\S+)/)
-        if (m) {
-          clearTimeout(timer)
-          resolve(m[1])
-        }
-      })
-      broker.once('exit', (code) => reject(new Error(`broker exited with ${code}`)))
-    })
     const created = spawnSync(process.execPath, [samsaBin, 'topic', 'create', topic, '--partitions', String(partitions), '-b', bootstrap], {encoding: 'utf8'})
     if (created.status !== 0) throw new Error(`topic create: ${created.stderr}`)
     const load = await runClient('kcat', ['-P', '-b', bootstrap, '-t', topic, '-X', 'acks=1'], {stdinFile: input})

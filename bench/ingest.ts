@@ -5,37 +5,17 @@
  *
  * Usage: npm run bench:ingest [-- --records N --size BYTES --rounds R]
  */
-import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {once} from 'node:events'
-import {arg, countRecords, median, repo, writeInput} from './common.js'
+import {arg, countRecords, median, repo, startAndWait, writeInput} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
 const rounds = arg('rounds', 3)
 const partitions = 4 // the mock cluster auto-creates topics with 4 partitions; samsa is given the same
-
-/** Starts a child process and resolves with the first stdout line that matches `re`. */
-function startAndWait(cmd: string, args: string[], re: RegExp, cwd = repo): Promise<{child: ChildProcess; match: RegExpMatchArray}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {cwd, stdio: ['ignore', 'pipe', 'pipe']})
-    let buf = ''
-    let err = ''
-    const timer = setTimeout(() => reject(new Error(`${cmd} did not start in 20 s: ${err}`)), 20_000)
-    child.stdout!.on('data', (d) => {
-      buf += d
-      const m = buf.match(re)
-      if (m) {
-        clearTimeout(timer)
-        resolve({child, match: m})
-      }
-    })
-    child.stderr!.on('data', (d) => (err += d))
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${err}`)))
-  })
-}
 
 /** Runs kcat as a producer of the input file and returns the wall time in ms. */
 function kcatProduce(bootstrap: string, topic: string, input: string): number {
