@@ -3,31 +3,16 @@
 // survive a restart. The cleaner pass is triggered directly instead of waiting for log.cleaner.backoff.ms.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {haveKcat} from '../helpers/broker-process.js'
 import {ErrorCode} from '../../src/protocol/index.js'
 import {encodeRecordBatch} from '../../src/records/index.js'
 import {startTestBroker, RawClient, batchOf, produceBody, type TestBroker} from './core-harness.js'
 import {verifySegmentFiles} from './compaction-helpers.js'
+import {runKcat} from '../helpers/kcat.js'
 
 const noKcat = haveKcat() ? false : 'kcat is not installed: librdkafka checks skipped'
 
-/** Runs kcat with a bounded time against `bootstrap`. */
-function kcat(bootstrap: string, args: string[], input = '', timeoutMs = 40_000): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const p = spawn('kcat', ['-b', bootstrap, ...args])
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
-    p.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-    p.stdin.end(input)
-  })
-}
+const kcat = runKcat
 
 test('kcat -P -K: into a compacted topic, cleaned, read back by kcat: the last value per key', {skip: noKcat}, async () => {
   let tb: TestBroker | undefined

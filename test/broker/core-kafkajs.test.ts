@@ -3,11 +3,11 @@
 // through a raw Fetch and by the peer.
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import kafkajs from 'kafkajs'
 import {decodeRecordBatches} from '../../src/records/index.js'
 import {haveKcat} from '../helpers/broker-process.js'
 import {startTestBroker, RawClient, fetchBody, type TestBroker} from './core-harness.js'
+import {runKcat, type KcatResult} from '../helpers/kcat.js'
 
 const {Kafka, logLevel, CompressionTypes} = kafkajs
 const noKcat = haveKcat() ? false : 'kcat is not installed: librdkafka checks skipped'
@@ -47,22 +47,7 @@ async function readAll(topic: string, partition: number): Promise<[bigint, strin
   }
 }
 
-/** Runs kcat with a bounded time; resolves with its exit code and output. */
-function kcat(args: string[], input?: string): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const p = spawn('kcat', ['-b', bootstrap, ...args])
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30_000)
-    p.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-    p.stdin.end(input ?? '')
-  })
-}
+const kcat = (args: string[], input?: string): Promise<KcatResult> => runKcat(bootstrap, args, input, 30_000)
 
 test('kafkajs producer (auto-created topic, plain and gzip) is read back record for record', async () => {
   const kafka = new Kafka({clientId: 'core-kafkajs', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: {retries: 3}})

@@ -3,12 +3,12 @@
 // batches (librdkafka silently drops LZ4 on brokers it thinks are too old).
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {spawn} from 'node:child_process'
 import {openSync, readSync, closeSync} from 'node:fs'
 import {join} from 'node:path'
 import {readBatchHeader, CompressionType, HEADER_SIZE} from '../../src/records/index.js'
 import {haveKcat} from '../helpers/broker-process.js'
 import {startTestBroker, RawClient, type TestBroker} from './core-harness.js'
+import {runKcat, type KcatResult} from '../helpers/kcat.js'
 
 const noKcat = haveKcat() ? false : 'kcat is not installed: librdkafka checks skipped'
 
@@ -22,22 +22,7 @@ after(async () => {
   await tb.destroy()
 })
 
-/** Runs kcat with a bounded time; resolves with its exit code and output. */
-function kcat(args: string[], input?: string, timeoutMs = 40_000): Promise<{code: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const p = spawn('kcat', ['-b', bootstrap, ...args])
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs)
-    p.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({code, stdout, stderr})
-    })
-    p.stdin.end(input ?? '')
-  })
-}
+const kcat = (args: string[], input?: string, timeoutMs?: number): Promise<KcatResult> => runKcat(bootstrap, args, input, timeoutMs)
 
 test('kcat -P -z lz4 writes LZ4-compressed batches', {skip: noKcat}, async () => {
   const lines = Array.from({length: 100}, (_, i) => `lz4 record ${i} ${'x'.repeat(50)}`)

@@ -3,12 +3,12 @@
 // once, in order per partition, and the log shows the batches really carried producer ids and sequences.
 import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
 import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import kafkajs from 'kafkajs'
 import {dumpFile, type BatchItem} from '../../src/cli/log-dump.js'
 import {startBrokerProcess, removeDataDir, haveKcat, type BrokerProcess} from '../helpers/broker-process.js'
+import {kcatOk} from '../helpers/kcat.js'
 
 const {Kafka, logLevel} = kafkajs
 const noKcat = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): interop test skipped'
@@ -17,12 +17,7 @@ if (noKcat) console.log(`NOTICE: ${noKcat}`)
 const PARTITIONS = 3
 let broker: BrokerProcess
 
-function kcat(args: string[], input?: string): string {
-  const res = spawnSync('kcat', ['-b', broker.bootstrap, ...args], {input, maxBuffer: 1 << 28, timeout: 120_000, encoding: 'utf8'})
-  assert.equal(res.status, 0, `kcat ${args.join(' ')} failed: ${res.stderr}`)
-  assert.doesNotMatch(res.stderr, /ERROR|Failed to produce/, `kcat ${args.join(' ')} reported: ${res.stderr}`)
-  return res.stdout
-}
+const kcat = (args: string[], input?: string): string => kcatOk(broker.bootstrap, args, input)
 
 /** Per partition, the batches of the topic's segments (read straight from the data dir). */
 function batchesOf(topic: string): BatchItem[][] {

@@ -7,6 +7,7 @@ import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileS
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {startBrokerProcess, removeDataDir, haveKcat, samsaBin, type BrokerProcess} from '../helpers/broker-process.js'
+import {kcatOk} from '../helpers/kcat.js'
 
 const skip = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): interop test skipped'
 if (skip) console.log(`NOTICE: ${skip}`)
@@ -15,13 +16,7 @@ const RECORDS = 100_000
 const PARTITIONS = 3
 let broker: BrokerProcess
 
-/** Runs kcat with bounded time and returns stdout; fails the test on a non-zero exit. */
-function kcat(args: string[], input?: string | Buffer): string {
-  const res = spawnSync('kcat', ['-b', broker.bootstrap, ...args], {input, maxBuffer: 1 << 28, timeout: 120_000, encoding: 'utf8'})
-  assert.equal(res.status, 0, `kcat ${args.join(' ')} failed: ${res.stderr}`)
-  assert.doesNotMatch(res.stderr, /ERROR|Failed to produce/, `kcat ${args.join(' ')} reported: ${res.stderr}`)
-  return res.stdout
-}
+const kcat = (args: string[], input?: string | Buffer): string => kcatOk(broker.bootstrap, args, input)
 
 before(async () => {
   if (skip) return

@@ -6,7 +6,7 @@
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {BufferExhaustedError, BufferPool, ProducerBatch, RecordAccumulator} from '../../src/producer/index.js'
-import {CompressionType, HEADER_SIZE, decodeRecordBatch, readBatchHeader} from '../../src/records/index.js'
+import {CompressionType, HEADER_SIZE, decodeRecordBatch} from '../../src/records/index.js'
 
 const noop = () => {}
 
