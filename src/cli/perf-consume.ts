@@ -45,7 +45,8 @@ export async function runPerfConsume(consumer: Consumer, opts: PerfConsumeOption
   let assignedAt = 0
   if (opts.partitions) {
     consumer.assign(opts.partitions)
-    assignedAt = Date.now()
+    // No group to join: the rebalance time is 0 by definition, however long assign() took.
+    assignedAt = startMs
   } else {
     consumer.subscribe(opts.topics, {
       onPartitionsAssigned: () => {
