@@ -10,7 +10,7 @@ import {Consumer} from '../src/consumer/index.js'
 /** samsa consume: the console consumer, in partition mode (assign) or group mode (subscribe). */
 export default class Consume extends ClientCommand {
   static summary = 'Consume records and print them, kcat-style or as JSON lines.'
-  static description = 'Without --group, reads every partition of the topics (or -p N) from -o (default: end). With --group, joins the group, reads from its committed offsets (-o stored, the default there; -o beginning/end then only decide where a partition without a commit starts) and commits what it printed. -e exits once every assigned partition is read to its end, -c after N records. -f takes kcat\'s tokens: %t topic, %p partition, %o offset, %k key, %s value, %K key length, %S value length, %T timestamp (ms), %h headers (k=v,k2=v2), %% and the escapes \\n \\t \\r. --json writes one JSON object per line that `samsa produce --input json` reads back (binary data as {"base64": ...}).'
+  static description = 'Without --group, reads every partition of the topics (or -p N) from -o (default: end, or beginning with -e). With --group, joins the group, reads from its committed offsets (-o stored, the default there; -o beginning/end then only decide where a partition without a commit starts) and commits what it printed. -e exits once every assigned partition is read to its end, -c after N records. -f takes kcat\'s tokens: %t topic, %p partition, %o offset, %k key, %s value, %K key length, %S value length, %T timestamp (ms), %h headers (k=v,k2=v2), %% and the escapes \\n \\t \\r. --json writes one JSON object per line that `samsa produce --input json` reads back (binary data as {"base64": ...}).'
   static strict = false
   static enableJsonFlag = true
   static examples = [
@@ -45,7 +45,10 @@ export default class Consume extends ClientCommand {
     if (json && flags.format !== undefined) throw new UsageError('-f/--format and --json cannot be used together')
     const group = flags.group
     if (group !== undefined && flags.partition !== undefined) throw new UsageError('-p/--partition reads in partition mode and cannot be used with --group')
-    const offset = parseOffsetSpec(flags['from-beginning'] ? 'beginning' : flags.offset ?? (group ? 'stored' : 'end'))
+    // Partition mode tails new records like kcat, except with -e: reading "to the end" from the end
+    // would read nothing, and CLI.md's `consume a --json -e | produce b --input json` copies the topic.
+    const partitionDefault = flags.exit ? 'beginning' : 'end'
+    const offset = parseOffsetSpec(flags['from-beginning'] ? 'beginning' : flags.offset ?? (group ? 'stored' : partitionDefault))
     if (offset.kind === 'stored' && group === undefined) throw new UsageError('-o stored reads committed offsets and needs --group')
     const write = json ? jsonWriter() : compileFormat(flags.format ?? '%s\\n')
     const count = flags.count ?? flags['max-messages']
