@@ -35,6 +35,8 @@ export interface LogOpenOptions {
   logStartOffset?: bigint
   /** producer.id.expiration.ms: producers silent this long are not loaded from snapshots (default one day). */
   producerIdExpirationMs?: number
+  /** false for logs no client produces to (the metadata log): no producer snapshot files. */
+  producerSnapshots?: boolean
 }
 
 /** Options of one append. */
@@ -142,7 +144,8 @@ export class Log extends EventEmitter {
     let start = opts.logStartOffset ?? 0n
     if (start < segs[0].baseOffset) start = segs[0].baseOffset
     if (start > leo) start = leo
-    const state = new ProducerStateManager(dir, {name, logger, producerIdExpirationMs: opts.producerIdExpirationMs})
+    const state = new ProducerStateManager(dir, {name, logger, producerIdExpirationMs: opts.producerIdExpirationMs,
+      snapshots: opts.producerSnapshots})
     const rebuilt = rebuildProducerState(state, segs, start, now)
     if (rebuilt.from < rebuilt.to) {
       // Snapshot what was replayed, so the next start (clean or not) need not replay it again.

@@ -44,6 +44,8 @@ export interface ProducerStateOptions {
   name: string
   producerIdExpirationMs?: number
   logger?: StorageLogger
+  /** false: keep no snapshot files (a log no producer writes, such as the metadata log). */
+  snapshots?: boolean
 }
 
 /** The producer table of one partition (see file comment). */
@@ -148,7 +150,7 @@ export class ProducerStateManager {
    * offset), unless one was already written or loaded there. Returns whether a file was written.
    */
   takeSnapshot(offset: bigint, sync: boolean): boolean {
-    if (offset === this.lastSnapOffset) return false
+    if (offset === this.lastSnapOffset || this.opts.snapshots === false) return false
     writeSnapshotFile(this.dir, offset, encodeProducerSnapshot(this.snapshotEntries()), sync)
     this.addSnapshotOffset(offset)
     this.lastSnapOffset = offset

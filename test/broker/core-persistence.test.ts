@@ -35,6 +35,9 @@ test('topics, ids, configs, deletions and data survive a restart; cluster id is 
     assert.match(props, /^node\.id=0$/m)
     assert.match(clusterId, /^[A-Za-z0-9_-]{22}$/)
     assert.ok(existsSync(join(dir, '__cluster_metadata-0', '00000000000000000000.log')))
+    // No producer writes the metadata log, so it keeps no producer snapshots; a partition log does.
+    assert.deepEqual(readdirSync(join(dir, '__cluster_metadata-0')).filter((n) => n.endsWith('.snapshot')), [])
+    assert.ok(readdirSync(join(dir, 'kept-0')).some((n) => n.endsWith('.snapshot')))
     assert.ok(existsSync(join(dir, '.kafka_cleanshutdown')), 'close() leaves the clean-shutdown marker')
     assert.match(readFileSync(join(dir, 'recovery-point-offset-checkpoint'), 'utf8'), /^kept 0 2$/m)
     assert.ok(!readdirSync(dir).some((n) => n.startsWith('doomed-0') && !n.endsWith('-delete')))

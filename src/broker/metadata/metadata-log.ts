@@ -27,7 +27,7 @@ export class MetadataLog {
   static open(dataDir: string, logger: BrokerLogger): MetadataLog {
     const config = defaultLogConfig({retentionMs: -1, retentionBytes: -1})
     const cleanShutdown = existsSync(join(dataDir, CLEAN_SHUTDOWN_FILE))
-    return new MetadataLog(Log.open(join(dataDir, METADATA_LOG_DIR), config, {logger, cleanShutdown}))
+    return new MetadataLog(Log.open(join(dataDir, METADATA_LOG_DIR), config, {logger, cleanShutdown, producerSnapshots: false}))
   }
 
   /** Every metadata record in log order (unknown record types are skipped). */
