@@ -3,7 +3,7 @@
  * running a client process while sampling its peak memory, and counting what a topic holds.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {closeSync, createWriteStream, openSync, readFileSync} from 'node:fs'
+import {closeSync, createWriteStream, mkdirSync, openSync, readFileSync, writeFileSync} from 'node:fs'
 import {join, dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {once} from 'node:events'
@@ -115,4 +115,18 @@ export async function startSamsaBroker(dataDir: string, sets: string[]): Promise
  */
 export function dropNodeStartupExtras(): void {
   delete process.env.NODE_EXTRA_CA_CERTS
+}
+
+/** Stops a server started by startAndWait (SIGTERM) and waits for it to exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  child.removeAllListeners('exit')
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** Writes a benchmark's figures to bench/results/<name>.json. */
+export function writeResult(name: string, result: object): void {
+  mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
+  writeFileSync(join(repo, 'bench', 'results', `${name}.json`), JSON.stringify(result, null, 2) + '\n')
 }

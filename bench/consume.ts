@@ -13,12 +13,11 @@
  * Usage: node dist/bench/consume.js [--records N] [--size BYTES] [--rounds R]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {once} from 'node:events'
-import {arg, dropNodeStartupExtras, median, repo, runClient, samsaBin, startSamsaBroker, writeInput} from './common.js'
+import {arg, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeInput, writeResult} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -113,13 +112,9 @@ async function main(): Promise<void> {
     }
     console.log(`median wall-clock rates: samsa ${result.recordsPerSecWallClock.samsa}, kcat ${result.recordsPerSecWallClock.kcat}, kafkajs ${result.recordsPerSecWallClock.kafkajs} records/s; ` +
       `samsa/kcat ${result.ratios.samsaOverKcatWallClock}, samsa/kafkajs ${result.ratios.samsaOverKafkajsWallClock} (self-measured ${result.ratios.samsaOverKafkajsSelfMeasured})`)
-    mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
-    writeFileSync(join(repo, 'bench', 'results', 'consume.json'), JSON.stringify(result, null, 2) + '\n')
+    writeResult('consume', result)
   } finally {
-    broker.removeAllListeners('exit')
-    const exited = once(broker, 'exit')
-    broker.kill('SIGTERM')
-    await exited
+    await stopProcess(broker)
     rmSync(work, {recursive: true, force: true})
   }
 }

@@ -6,11 +6,10 @@
  * Usage: npm run bench:ingest [-- --records N --size BYTES --rounds R]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, openSync, closeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {once} from 'node:events'
-import {arg, countRecords, median, repo, startAndWait, writeInput} from './common.js'
+import {arg, countRecords, median, repo, startAndWait, stopProcess, writeInput, writeResult} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -69,10 +68,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const {child} of [samsa, mock]) {
-      child.removeAllListeners('exit')
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      await exited
+      await stopProcess(child)
     }
   }
   const rate = (name: string): number => Math.round(records / median(times[name]) * 1000)
@@ -84,8 +80,7 @@ async function main(): Promise<void> {
     serverCpuSeconds: cpu,
   }
   console.log(`median: samsa ${result.samsaRecordsPerSec} records/s, mock ${result.mockRecordsPerSec} records/s, ratio samsa/mock ${result.ratio}`)
-  mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
-  writeFileSync(join(repo, 'bench', 'results', 'ingest.json'), JSON.stringify(result, null, 2) + '\n')
+  writeResult('ingest', result)
   rmSync(work, {recursive: true, force: true})
 }
 

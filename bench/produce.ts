@@ -18,12 +18,11 @@
  *        [--batch-size BYTES] [--linger-ms MS]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {once} from 'node:events'
-import {arg, countRecords, dropNodeStartupExtras, median, repo, runClient, samsaBin, startSamsaBroker, writeInput} from './common.js'
+import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeInput, writeResult} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -174,13 +173,9 @@ async function main(): Promise<void> {
       `self-measured ${JSON.stringify(result.recordsPerSecSelfMeasured)}`)
     console.log(`samsa/kcat: wall ${r.samsaOverKcatWallClock}, net of start-up ${r.samsaOverKcatNetOfStartup}, samsa self-measured over kcat net ${r.samsaSelfMeasuredOverKcatNetOfStartup}; ` +
       `samsa/kafkajs: wall ${r.samsaOverKafkajsWallClock}, self-measured ${r.samsaOverKafkajsSelfMeasured}`)
-    mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
-    writeFileSync(join(repo, 'bench', 'results', 'produce.json'), JSON.stringify(result, null, 2) + '\n')
+    writeResult('produce', result)
   } finally {
-    broker.removeAllListeners('exit')
-    const exited = once(broker, 'exit')
-    broker.kill('SIGTERM')
-    await exited
+    await stopProcess(broker)
     rmSync(work, {recursive: true, force: true})
   }
 }
