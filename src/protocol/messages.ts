@@ -63,16 +63,8 @@ function schemaFor(apiKey: number, apiVersion: number): ApiSchema {
 
 /** Whole request frame, size prefix included. */
 export function encodeRequest(header: RequestHeader, body: object): Buffer {
-  const api = schemaFor(header.apiKey, header.apiVersion)
-  const w = new Writer(256)
-  w.int32(0)
-  w.int16(header.apiKey).int16(header.apiVersion).int32(header.correlationId)
-  // client_id keeps its INT16 length even in header v2.
-  w.string(header.clientId)
-  if (inVersions(api.flexibleVersions, header.apiVersion)) w.uvarint(0)
-  getCodec(api, header.apiVersion, 'request').encode(w, body)
-  w.patchInt32(0, w.offset - 4)
-  return w.toBuffer()
+  // Without a zero-copy threshold the writer keeps one buffer: a single chunk.
+  return encodeRequestChunks(header, body, Infinity)[0]
 }
 
 /**
@@ -85,6 +77,7 @@ export function encodeRequestChunks(header: RequestHeader, body: object, zeroCop
   const w = new Writer(256, zeroCopyMin)
   w.int32(0)
   w.int16(header.apiKey).int16(header.apiVersion).int32(header.correlationId)
+  // client_id keeps its INT16 length even in header v2.
   w.string(header.clientId)
   if (inVersions(api.flexibleVersions, header.apiVersion)) w.uvarint(0)
   getCodec(api, header.apiVersion, 'request').encode(w, body)
