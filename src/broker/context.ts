@@ -17,7 +17,43 @@ export interface BrokerContext {
   groupCoordinator?: import('./group/coordinator.js').GroupCoordinator
 }
 
-export interface PartitionImage { partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[] }
+/** One partition as the replayed metadata log describes it. leader -1: offline (no eligible replica). */
+export interface PartitionImage {
+  partition: number; leader: number; leaderEpoch: number; replicas: number[]; isr: number[]
+  /** Bumped by every change of leader, ISR or replicas (AlterPartition compares it). */
+  partitionEpoch: number
+}
+
+/** A registered broker (RegisterBrokerRecord + fencing records). */
+export interface BrokerImage {
+  id: number; host: string; port: number; rack: string | null
+  /** Fenced brokers lead nothing and are in no ISR; a broker is fenced until its first heartbeat catches up. */
+  fenced: boolean
+  /** Set by the controller at each registration; heartbeats from an older epoch are refused. */
+  epoch: bigint
+  /** Controlled shutdown in progress: leadership is being moved away. */
+  inControlledShutdown: boolean
+}
+
+/** The outcome of one partition's election (ElectLeaders). */
+export interface ElectionResult {
+  topic: string; partition: number
+  /** NONE (elected), ELECTION_NOT_NEEDED, ELIGIBLE_LEADERS_NOT_AVAILABLE, PREFERRED_LEADER_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION... */
+  errorCode: number; errorMessage: string | null
+  leaderBefore: number; leaderAfter: number
+}
+
+/** What one applied metadata record changed (MetadataManager.onChange listeners hear these). */
+export type MetadataChange =
+  | {kind: 'topic-created'; topic: TopicImage}
+  | {kind: 'partition-created'; topic: TopicImage; partition: PartitionImage}
+  /** PartitionChangeRecord: leader, ISR or replicas changed; `previous` is the image before. */
+  | {kind: 'partition-changed'; topic: TopicImage; partition: PartitionImage; previous: PartitionImage}
+  | {kind: 'topic-removed'; topic: TopicImage}
+  | {kind: 'topic-config'; topic: TopicImage}
+  | {kind: 'broker-config'}
+  /** Registration, fencing, unfencing or controlled shutdown of a broker. */
+  | {kind: 'broker-changed'; broker: BrokerImage}
 
 export interface TopicImage { name: string; topicId: string; partitions: PartitionImage[]; configs: Record<string, string>; internal: boolean }
 
@@ -34,6 +70,20 @@ export interface MetadataManager {
   alterBrokerConfigs(changes: Record<string, string | null>, opts?: {validateOnly?: boolean; replace?: boolean}): Promise<void>
   /** A producer id never handed out before, also across restarts (InitProducerId). */
   generateProducerId(): bigint
+  /** Hears every change after it is committed, in log order, on every node. */
+  onChange(listener: (change: MetadataChange) => void): void
+  /** Registered brokers, fenced ones included, by id. */
+  brokers(): BrokerImage[]
+  /** The active controller's node id, -1 while unknown (an election is under way). */
+  controllerId(): number
+  /**
+   * AlterPartition (the partition leader asks the controller to change the ISR). Resolves with the
+   * committed image; throws KafkaError (NOT_CONTROLLER, FENCED_LEADER_EPOCH, INVALID_UPDATE_VERSION,
+   * INELIGIBLE_REPLICA, UNKNOWN_TOPIC_OR_PARTITION).
+   */
+  alterPartition(topic: string, partition: number, change: {leaderId: number; leaderEpoch: number; partitionEpoch: number; newIsr: number[]}): Promise<PartitionImage>
+  /** ElectLeaders: null partitions = every partition. */
+  electLeaders(type: 'preferred' | 'unclean', partitions: {topic: string; partition: number}[] | null): Promise<ElectionResult[]>
 }
 
 export interface ReplicaManager {

@@ -7,7 +7,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {ErrorCode, KafkaError} from '../../protocol/index.js'
-import type {MetadataManager, TopicImage} from '../context.js'
+import type {BrokerImage, ElectionResult, MetadataManager, PartitionImage, TopicImage} from '../context.js'
 import {validateTopicConfig, brokerConfigDef} from '../config-defs.js'
 import {MetadataImage, type MetadataChange} from './image.js'
 import type {MetadataLog} from './metadata-log.js'
@@ -85,7 +85,7 @@ export class SingleNodeController implements MetadataManager {
     if (opts.validateOnly) {
       return {
         name, topicId, internal: false, configs: {...configs},
-        partitions: assignments.map((replicas, partition) => ({partition, leader: replicas[0], leaderEpoch: 0, replicas, isr: replicas})),
+        partitions: assignments.map((replicas, partition) => ({partition, leader: replicas[0], leaderEpoch: 0, replicas, isr: replicas, partitionEpoch: 0})),
       }
     }
     this.commit(records)
@@ -210,6 +210,29 @@ export class SingleNodeController implements MetadataManager {
       this.blockEnd = first + PRODUCER_ID_BLOCK_SIZE
     }
     return this.nextId++
+  }
+
+  /** A single node is its only broker (until the quorum controller registers brokers). */
+  brokers(): BrokerImage[] {
+    return [{id: this.nodeId, host: '', port: 0, rack: null, fenced: false, epoch: 0n, inControlledShutdown: false}]
+  }
+
+  controllerId(): number {
+    return this.nodeId
+  }
+
+  async alterPartition(): Promise<PartitionImage> {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A single-node cluster has no ISR to change.')
+  }
+
+  /** With one replica per partition every partition is already led by its preferred replica. */
+  async electLeaders(_type: 'preferred' | 'unclean', partitions: {topic: string; partition: number}[] | null): Promise<ElectionResult[]> {
+    const wanted = partitions ?? this.image.topics().flatMap((t) => t.partitions.map((p) => ({topic: t.name, partition: p.partition})))
+    return wanted.map(({topic, partition}) => {
+      const p = this.image.topic(topic)?.partitions[partition]
+      if (!p) return {topic, partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: null, leaderBefore: -1, leaderAfter: -1}
+      return {topic, partition, errorCode: ErrorCode.ELECTION_NOT_NEEDED, errorMessage: null, leaderBefore: p.leader, leaderAfter: p.leader}
+    })
   }
 
   /** Makes the records durable, then applies them and tells the listeners. */

@@ -3,16 +3,10 @@
  * (Kafka's MetadataImage/MetadataDelta in one). Pure: applying a record changes only this object
  * and reports what changed, so the controller can tell the replica manager.
  */
-import type {TopicImage, PartitionImage} from '../context.js'
+import type {TopicImage, PartitionImage, MetadataChange} from '../context.js'
 import {MetadataRecordType, CONFIG_RESOURCE_BROKER, CONFIG_RESOURCE_TOPIC, type MetadataRecord} from './records.js'
 
-/** What one applied record changed. */
-export type MetadataChange =
-  | {kind: 'topic-created'; topic: TopicImage}
-  | {kind: 'partition-created'; topic: TopicImage; partition: PartitionImage}
-  | {kind: 'topic-removed'; topic: TopicImage}
-  | {kind: 'topic-config'; topic: TopicImage}
-  | {kind: 'broker-config'}
+export type {MetadataChange}
 
 /** Topics Kafka marks internal in Metadata responses. */
 const INTERNAL_TOPICS = new Set(['__consumer_offsets', '__transaction_state'])
@@ -59,6 +53,7 @@ export class MetadataImage {
         if (!topic) return undefined
         const partition: PartitionImage = {
           partition: p.partitionId, leader: p.leader, leaderEpoch: p.leaderEpoch, replicas: p.replicas, isr: p.isr,
+          partitionEpoch: p.partitionEpoch,
         }
         const at = topic.partitions.findIndex((x) => x.partition === p.partitionId)
         if (at >= 0) topic.partitions[at] = partition
