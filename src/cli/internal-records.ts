@@ -10,13 +10,19 @@ import {compileMessage, Reader, type MessageSchema, type MessageCodec} from '../
 const METADATA_TYPES: Record<number, string> = {
   0: 'RegisterBroker', 1: 'UnregisterBroker', 2: 'Topic', 3: 'Partition', 4: 'Config', 5: 'PartitionChange',
   6: 'AccessControlEntry', 7: 'FenceBroker', 8: 'UnfenceBroker', 9: 'RemoveTopic', 10: 'DelegationToken',
-  11: 'UserScramCredential', 12: 'FeatureLevel', 13: 'ClientQuota', 14: 'ProducerIds',
+  11: 'UserScramCredential', 12: 'FeatureLevel', 14: 'ClientQuota', 15: 'ProducerIds', 17: 'BrokerRegistrationChange',
 }
 
 const f = (name: string, type: string, extra: object = {}) => ({name, type, versions: '0+', ...extra})
 
 // Only the fields present since version 0; later non-tagged fields are simply left unread.
 const METADATA_SCHEMAS: Record<number, MessageSchema> = {
+  0: {fields: [
+    f('brokerId', 'int32'), f('incarnationId', 'uuid'), f('brokerEpoch', 'int64'),
+    f('endPoints', '[]', {fields: [f('name', 'string'), f('host', 'string'), f('port', 'uint16'), f('securityProtocol', 'int16')]}),
+    f('features', '[]', {fields: [f('name', 'string'), f('minSupportedVersion', 'int16'), f('maxSupportedVersion', 'int16')]}),
+    f('rack', 'string', {nullableVersions: '0+'}), f('fenced', 'bool', {default: true}),
+  ]},
   1: {fields: [f('brokerId', 'int32'), f('brokerEpoch', 'int64')]},
   2: {fields: [f('name', 'string'), f('topicId', 'uuid')]},
   3: {fields: [
@@ -37,7 +43,11 @@ const METADATA_SCHEMAS: Record<number, MessageSchema> = {
   8: {fields: [f('id', 'int32'), f('epoch', 'int64')]},
   9: {fields: [f('topicId', 'uuid')]},
   12: {fields: [f('name', 'string'), f('featureLevel', 'int16')]},
-  14: {fields: [f('brokerId', 'int32'), f('brokerEpoch', 'int64'), f('nextProducerId', 'int64')]},
+  15: {fields: [f('brokerId', 'int32'), f('brokerEpoch', 'int64'), f('nextProducerId', 'int64')]},
+  17: {fields: [
+    f('brokerId', 'int32'), f('brokerEpoch', 'int64'),
+    f('fenced', 'int8', {taggedVersions: '0+', tag: 0, default: 0}), f('inControlledShutdown', 'int8', {taggedVersions: '0+', tag: 1, default: 0}),
+  ]},
 }
 
 const codecs = new Map<string, MessageCodec>()

@@ -9,7 +9,7 @@
  * a Kafka broker that hosts no transaction state for it (FindCoordinator for transactions answers
  * COORDINATOR_NOT_AVAILABLE), so transactional clients retry and then time out; '' is INVALID_REQUEST.
  */
-import {ErrorCode} from '../../protocol/index.js'
+import {ErrorCode, KafkaError} from '../../protocol/index.js'
 import type {BrokerContext} from '../context.js'
 import type {Handler} from './types.js'
 
@@ -21,7 +21,7 @@ export const initProducerIdHandler: Handler = {
   apiKey: 22,
   minVersion: 0,
   maxVersion: 4,
-  handle(broker: BrokerContext, req: any) {
+  async handle(broker: BrokerContext, req: any) {
     const transactionalId: string | null = req.transactionalId
     const producerId: bigint = req.producerId ?? -1n
     const producerEpoch: number = req.producerEpoch ?? -1
@@ -30,8 +30,12 @@ export const initProducerIdHandler: Handler = {
     if (transactionalId === '') return answer(ErrorCode.INVALID_REQUEST)
     if (transactionalId !== null) return answer(ErrorCode.NOT_COORDINATOR)
     try {
-      return answer(ErrorCode.NONE, broker.metadata.generateProducerId(), 0)
+      // In a cluster ids come in blocks from the controller, which may take a round trip.
+      const m = broker.metadata as {allocateProducerId?: () => Promise<bigint>}
+      const id = m.allocateProducerId ? await m.allocateProducerId() : broker.metadata.generateProducerId()
+      return answer(ErrorCode.NONE, id, 0)
     } catch (err) {
+      if (err instanceof KafkaError && err.retriable) return answer(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS)
       broker.logger('error', `allocating a producer id failed: ${(err as Error).message}`)
       return answer(ErrorCode.UNKNOWN_SERVER_ERROR)
     }

@@ -29,20 +29,37 @@ export function advertisedEndpoint(broker: BrokerContext): {host: string; port: 
   return {host: wildcard ? hostname() : broker.host, port: broker.port}
 }
 
-function topicEntry(topic: TopicImage, includeOps: boolean): object {
+/**
+ * The live (unfenced) brokers with the endpoints they registered; this node with its advertised
+ * endpoint, and alone when nothing is registered yet (a single node before its first heartbeat).
+ */
+export function liveBrokers(broker: BrokerContext): {nodeId: number; host: string; port: number; rack: string | null}[] {
+  const self = {nodeId: broker.nodeId, ...advertisedEndpoint(broker), rack: broker.props['broker.rack'] ?? null}
+  const out = broker.metadata.brokers().filter((b) => !b.fenced)
+    .map((b) => b.id === broker.nodeId ? self : {nodeId: b.id, host: b.host, port: b.port, rack: b.rack})
+  return out.length > 0 ? out : [self]
+}
+
+/** Replicas that cannot serve: fenced or unregistered brokers. */
+function offlineOf(replicas: number[], live: Set<number>): number[] {
+  return replicas.filter((r) => !live.has(r))
+}
+
+function topicEntry(topic: TopicImage, includeOps: boolean, live?: Set<number>): object {
   return {
     errorCode: ErrorCode.NONE,
     name: topic.name,
     topicId: topic.topicId,
     isInternal: topic.internal,
     partitions: topic.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      // An offline partition (no eligible leader) tells clients to refresh and retry.
+      errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: p.leader,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
-      offlineReplicas: [],
+      offlineReplicas: live ? offlineOf(p.replicas, live) : [],
     })),
     topicAuthorizedOperations: includeOps ? TOPIC_OPS : OPS_NOT_REQUESTED,
   }
@@ -96,12 +113,16 @@ export const metadataHandler: Handler = {
         }
       }
     }
-    const {host, port} = advertisedEndpoint(broker)
+    const brokers = liveBrokers(broker)
+    const live = new Set(brokers.map((b) => b.nodeId))
+    if (live.size > 1 || broker.metadata.brokers().length > 1) {
+      for (const t of topics as any[]) for (const p of t.partitions) p.offlineReplicas = offlineOf(p.replicaNodes, live)
+    }
     return {
       throttleTimeMs: 0,
-      brokers: [{nodeId: broker.nodeId, host, port, rack: broker.props['broker.rack'] ?? null}],
+      brokers,
       clusterId: broker.clusterId,
-      controllerId: broker.nodeId,
+      controllerId: broker.metadata.controllerId(),
       topics,
       clusterAuthorizedOperations: version >= 8 && req.includeClusterAuthorizedOperations === true ? CLUSTER_OPS : OPS_NOT_REQUESTED,
     }

@@ -1,10 +1,11 @@
 /**
  * DescribeCluster (60) v0-1: cluster id, the controller and the brokers, as admin clients
- * (KIP-700) ask for them. A samsa node is its own controller.
+ * (KIP-700) ask for them: the live (unfenced) brokers and the active controller.
  */
 import {ErrorCode} from '../../protocol/index.js'
 import type {BrokerContext} from '../context.js'
 import type {Handler, RequestContext} from './types.js'
+import {liveBrokers} from './3-metadata.js'
 
 /** Endpoint types of DescribeCluster v1 (KIP-919). */
 export const ENDPOINT_BROKER = 1
@@ -45,8 +46,8 @@ export const describeClusterHandler: Handler = {
       ...base,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      controllerId: broker.nodeId,
-      brokers: [{brokerId: broker.nodeId, host: broker.host, port: broker.port, rack: broker.props['broker.rack'] ?? null}],
+      controllerId: broker.metadata.controllerId(),
+      brokers: liveBrokers(broker).map((b) => ({brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack})),
       clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_AUTHORIZED_OPERATIONS : OPERATIONS_OMITTED,
     }
   },

@@ -29,6 +29,12 @@ import {describeGroupsHandler} from './15-describe-groups.js'
 import {listGroupsHandler} from './16-list-groups.js'
 import {deleteGroupsHandler} from './42-delete-groups.js'
 import {offsetDeleteHandler} from './47-offset-delete.js'
+import {electLeadersHandler} from './43-elect-leaders.js'
+import {alterPartitionHandler} from './56-alter-partition.js'
+import {envelopeHandler} from './58-envelope.js'
+import {brokerRegistrationHandler} from './62-broker-registration.js'
+import {brokerHeartbeatHandler} from './63-broker-heartbeat.js'
+import {allocateProducerIdsHandler} from './67-allocate-producer-ids.js'
 
 export const HANDLERS: Handler[] = [
   produceHandler,
@@ -57,6 +63,12 @@ export const HANDLERS: Handler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  electLeadersHandler,
+  alterPartitionHandler,
+  envelopeHandler,
+  brokerRegistrationHandler,
+  brokerHeartbeatHandler,
+  allocateProducerIdsHandler,
 ]
 
 const BY_KEY = new Map<number, Handler>()

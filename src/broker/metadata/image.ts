@@ -3,8 +3,8 @@
  * (Kafka's MetadataImage/MetadataDelta in one). Pure: applying a record changes only this object
  * and reports what changed, so the controller can tell the replica manager.
  */
-import type {TopicImage, PartitionImage, MetadataChange} from '../context.js'
-import {MetadataRecordType, CONFIG_RESOURCE_BROKER, CONFIG_RESOURCE_TOPIC, type MetadataRecord} from './records.js'
+import type {TopicImage, PartitionImage, MetadataChange, BrokerImage} from '../context.js'
+import {MetadataRecordType, CONFIG_RESOURCE_BROKER, CONFIG_RESOURCE_TOPIC, NO_LEADER_CHANGE, type MetadataRecord} from './records.js'
 
 export type {MetadataChange}
 
@@ -17,11 +17,37 @@ export class MetadataImage {
   private byId = new Map<string, TopicImage>()
   /** Config overrides by topic name; kept apart because ConfigRecords are keyed by name. */
   private topicConfigs = new Map<string, Record<string, string>>()
-  readonly brokerOverrides: Record<string, string> = {}
+  /** Dynamic broker configs by resource name ('' = cluster default, else a broker id). */
+  private readonly brokerConfigs = new Map<string, Record<string, string>>()
+  private readonly brokersById = new Map<number, BrokerImage>()
   /** First producer id not yet handed out (from the last ProducerIdsRecord). */
   nextProducerId = 0n
 
   constructor(private readonly nodeId: number) {}
+
+  /** This node's dynamic broker config: the cluster default overlaid by its own overrides. */
+  get brokerOverrides(): Record<string, string> {
+    return this.brokerOverridesFor(this.nodeId)
+  }
+
+  /** Dynamic broker config of any broker (the controller validates changes against it). */
+  brokerOverridesFor(brokerId: number): Record<string, string> {
+    return {...this.brokerConfigs.get(''), ...this.brokerConfigs.get(String(brokerId))}
+  }
+
+  /** The overrides stored under exactly this resource name. */
+  brokerConfigResource(resourceName: string): Record<string, string> {
+    return {...this.brokerConfigs.get(resourceName)}
+  }
+
+  /** Registered brokers, fenced ones included, by id order. */
+  brokers(): BrokerImage[] {
+    return [...this.brokersById.values()].sort((a, b) => a.id - b.id)
+  }
+
+  broker(id: number): BrokerImage | undefined {
+    return this.brokersById.get(id)
+  }
 
   topics(): TopicImage[] {
     return [...this.byName.values()]
@@ -66,10 +92,12 @@ export class MetadataImage {
       case MetadataRecordType.Config: {
         const c = rec.data
         if (c.resourceType === CONFIG_RESOURCE_BROKER) {
-          // '' is the cluster-wide default; a broker's own id overrides it. Only those two concern us.
+          let configs = this.brokerConfigs.get(c.resourceName)
+          if (!configs) this.brokerConfigs.set(c.resourceName, (configs = {}))
+          if (c.value === null) delete configs[c.name]
+          else configs[c.name] = c.value
+          // '' is the cluster-wide default; a broker's own id overrides it. Only those two concern this node.
           if (c.resourceName !== '' && c.resourceName !== String(this.nodeId)) return undefined
-          if (c.value === null) delete this.brokerOverrides[c.name]
-          else this.brokerOverrides[c.name] = c.value
           return {kind: 'broker-config'}
         }
         if (c.resourceType !== CONFIG_RESOURCE_TOPIC) return undefined
@@ -84,6 +112,49 @@ export class MetadataImage {
         // Blocks only ever move forward; a lower value would hand out ids twice.
         if (rec.data.nextProducerId > this.nextProducerId) this.nextProducerId = rec.data.nextProducerId
         return undefined
+      case MetadataRecordType.PartitionChange: {
+        const c = rec.data
+        const topic = this.byId.get(c.topicId)
+        const at = topic ? topic.partitions.findIndex((x) => x.partition === c.partitionId) : -1
+        if (!topic || at < 0) return undefined
+        const previous = topic.partitions[at]
+        const partition: PartitionImage = {...previous, partitionEpoch: previous.partitionEpoch + 1}
+        if (c.isr !== null) partition.isr = c.isr
+        if (c.replicas !== null) partition.replicas = c.replicas
+        if (c.leader !== NO_LEADER_CHANGE) {
+          partition.leader = c.leader
+          // Kafka bumps the leader epoch on every leader change, also to and from -1 (offline).
+          if (c.leader !== previous.leader) partition.leaderEpoch = previous.leaderEpoch + 1
+        }
+        topic.partitions[at] = partition
+        return {kind: 'partition-changed', topic, partition, previous}
+      }
+      case MetadataRecordType.RegisterBroker: {
+        const r = rec.data
+        const ep = r.endPoints[0]
+        const broker: BrokerImage = {
+          id: r.brokerId, host: ep?.host ?? '', port: ep?.port ?? 0, rack: r.rack, fenced: r.fenced,
+          epoch: r.brokerEpoch, inControlledShutdown: false,
+        }
+        this.brokersById.set(r.brokerId, broker)
+        return {kind: 'broker-changed', broker}
+      }
+      case MetadataRecordType.UnregisterBroker: {
+        const b = this.brokersById.get(rec.data.brokerId)
+        if (!b || b.epoch !== rec.data.brokerEpoch) return undefined
+        this.brokersById.delete(b.id)
+        return {kind: 'broker-changed', broker: {...b, fenced: true}}
+      }
+      case MetadataRecordType.FenceBroker:
+      case MetadataRecordType.UnfenceBroker: {
+        const fenced = rec.type === MetadataRecordType.FenceBroker
+        return this.changeBroker(rec.data.id, rec.data.epoch, fenced, fenced ? false : undefined)
+      }
+      case MetadataRecordType.BrokerRegistrationChange: {
+        const r = rec.data
+        const fenced = r.fenced === 1 ? true : r.fenced === -1 ? false : undefined
+        return this.changeBroker(r.brokerId, r.brokerEpoch, fenced, r.inControlledShutdown === 1 ? true : undefined)
+      }
       case MetadataRecordType.RemoveTopic: {
         const topic = this.byId.get(rec.data.topicId)
         if (!topic) return undefined
@@ -94,5 +165,19 @@ export class MetadataImage {
       }
     }
     return undefined
+  }
+
+  /** Applies a fencing/controlled-shutdown change to a registration of the given epoch. */
+  private changeBroker(id: number, epoch: bigint, fenced: boolean | undefined, inControlledShutdown: boolean | undefined): MetadataChange | undefined {
+    const b = this.brokersById.get(id)
+    // A record for an older registration of this id no longer applies.
+    if (!b || b.epoch !== epoch) return undefined
+    const broker: BrokerImage = {...b}
+    if (fenced !== undefined) broker.fenced = fenced
+    if (inControlledShutdown !== undefined) broker.inControlledShutdown = inControlledShutdown
+    // Fencing ends a controlled shutdown: the broker is gone.
+    if (broker.fenced) broker.inControlledShutdown = false
+    this.brokersById.set(id, broker)
+    return {kind: 'broker-changed', broker}
   }
 }

@@ -7,12 +7,21 @@ import {compileMessage, Reader, Writer, ProtocolError, type MessageSchema, type 
 
 /** Record type numbers (the `apiKey` of Kafka's metadata record definitions). */
 export const enum MetadataRecordType {
+  RegisterBroker = 0,
+  UnregisterBroker = 1,
   Topic = 2,
   Partition = 3,
   Config = 4,
+  PartitionChange = 5,
+  FenceBroker = 7,
+  UnfenceBroker = 8,
   RemoveTopic = 9,
   ProducerIds = 15,
+  BrokerRegistrationChange = 17,
 }
+
+/** PartitionChangeRecord.leader when the leader does not change. */
+export const NO_LEADER_CHANGE = -2
 
 /** ConfigRecord resource types (Kafka's ConfigResource.Type ids). */
 export const CONFIG_RESOURCE_TOPIC = 2
@@ -29,6 +38,24 @@ export interface RemoveTopicRecord { topicId: string }
 /** A block of producer ids handed out: every id below nextProducerId is taken, across restarts. */
 export interface ProducerIdsRecord { brokerId: number; brokerEpoch: bigint; nextProducerId: bigint }
 
+/** A broker's endpoint as registered (Kafka's BrokerEndpoint). */
+export interface BrokerEndpoint { name: string; host: string; port: number; securityProtocol: number }
+export interface RegisterBrokerRecord {
+  brokerId: number; incarnationId: string; brokerEpoch: bigint; endPoints: BrokerEndpoint[]
+  features: {name: string; minSupportedVersion: number; maxSupportedVersion: number}[]
+  rack: string | null; fenced: boolean
+}
+export interface UnregisterBrokerRecord { brokerId: number; brokerEpoch: bigint }
+/** Fence/Unfence: `id` and `epoch` are the broker's id and registration epoch. */
+export interface FenceBrokerRecord { id: number; epoch: bigint }
+/** null isr/replicas and leader NO_LEADER_CHANGE (-2) mean "unchanged". */
+export interface PartitionChangeRecord {
+  partitionId: number; topicId: string; isr: number[] | null; leader: number; replicas: number[] | null
+  removingReplicas: number[] | null; addingReplicas: number[] | null
+}
+/** fenced: 1 fenced, -1 unfenced, 0 unchanged; inControlledShutdown: 1 started, 0 unchanged. */
+export interface BrokerRegistrationChangeRecord { brokerId: number; brokerEpoch: bigint; fenced: number; inControlledShutdown: number }
+
 /** A decoded metadata record, tagged by its type. */
 export type MetadataRecord =
   | {type: MetadataRecordType.Topic; data: TopicRecord}
@@ -36,6 +63,12 @@ export type MetadataRecord =
   | {type: MetadataRecordType.Config; data: ConfigRecord}
   | {type: MetadataRecordType.RemoveTopic; data: RemoveTopicRecord}
   | {type: MetadataRecordType.ProducerIds; data: ProducerIdsRecord}
+  | {type: MetadataRecordType.RegisterBroker; data: RegisterBrokerRecord}
+  | {type: MetadataRecordType.UnregisterBroker; data: UnregisterBrokerRecord}
+  | {type: MetadataRecordType.FenceBroker; data: FenceBrokerRecord}
+  | {type: MetadataRecordType.UnfenceBroker; data: FenceBrokerRecord}
+  | {type: MetadataRecordType.PartitionChange; data: PartitionChangeRecord}
+  | {type: MetadataRecordType.BrokerRegistrationChange; data: BrokerRegistrationChangeRecord}
 
 const topicRecord: MessageSchema = {fields: [
   {name: 'name', type: 'string', versions: '0+'},
@@ -71,6 +104,56 @@ const producerIdsRecord: MessageSchema = {fields: [
   {name: 'nextProducerId', type: 'int64', versions: '0+'},
 ]}
 
+const registerBrokerRecord: MessageSchema = {fields: [
+  {name: 'brokerId', type: 'int32', versions: '0+'},
+  {name: 'incarnationId', type: 'uuid', versions: '0+'},
+  {name: 'brokerEpoch', type: 'int64', versions: '0+'},
+  {name: 'endPoints', type: '[]', versions: '0+', fields: [
+    {name: 'name', type: 'string', versions: '0+'},
+    {name: 'host', type: 'string', versions: '0+'},
+    {name: 'port', type: 'uint16', versions: '0+'},
+    {name: 'securityProtocol', type: 'int16', versions: '0+'},
+  ]},
+  {name: 'features', type: '[]', versions: '0+', fields: [
+    {name: 'name', type: 'string', versions: '0+'},
+    {name: 'minSupportedVersion', type: 'int16', versions: '0+'},
+    {name: 'maxSupportedVersion', type: 'int16', versions: '0+'},
+  ]},
+  {name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+'},
+  {name: 'fenced', type: 'bool', versions: '0+', default: true},
+]}
+
+const unregisterBrokerRecord: MessageSchema = {fields: [
+  {name: 'brokerId', type: 'int32', versions: '0+'},
+  {name: 'brokerEpoch', type: 'int64', versions: '0+'},
+]}
+
+const fenceBrokerRecord: MessageSchema = {fields: [
+  {name: 'id', type: 'int32', versions: '0+'},
+  {name: 'epoch', type: 'int64', versions: '0+'},
+]}
+
+const tagged = (name: string, type: string, tag: number, dflt: unknown, nullable = true) =>
+  ({name, type, versions: '0+', taggedVersions: '0+', tag, default: dflt, ...(nullable ? {nullableVersions: '0+'} : {})})
+
+const partitionChangeRecord: MessageSchema = {fields: [
+  {name: 'partitionId', type: 'int32', versions: '0+', default: -1},
+  {name: 'topicId', type: 'uuid', versions: '0+'},
+  tagged('isr', '[]int32', 0, null),
+  tagged('leader', 'int32', 1, NO_LEADER_CHANGE, false),
+  tagged('replicas', '[]int32', 2, null),
+  tagged('removingReplicas', '[]int32', 3, null),
+  tagged('addingReplicas', '[]int32', 4, null),
+]}
+
+const brokerRegistrationChangeRecord: MessageSchema = {fields: [
+  {name: 'brokerId', type: 'int32', versions: '0+'},
+  {name: 'brokerEpoch', type: 'int64', versions: '0+'},
+  tagged('fenced', 'int8', 0, 0, false),
+  // Kafka adds this tag in record version 1; as a tagged field it is readable at any version.
+  tagged('inControlledShutdown', 'int8', 1, 0, false),
+]}
+
 /** The frame version Kafka's metadata record serde writes first. */
 const FRAME_VERSION = 1
 /** All records here are written at version 0, which every Kafka release reads. */
@@ -82,6 +165,12 @@ const SCHEMAS = new Map<number, MessageSchema>([
   [MetadataRecordType.Config, configRecord],
   [MetadataRecordType.RemoveTopic, removeTopicRecord],
   [MetadataRecordType.ProducerIds, producerIdsRecord],
+  [MetadataRecordType.RegisterBroker, registerBrokerRecord],
+  [MetadataRecordType.UnregisterBroker, unregisterBrokerRecord],
+  [MetadataRecordType.FenceBroker, fenceBrokerRecord],
+  [MetadataRecordType.UnfenceBroker, fenceBrokerRecord],
+  [MetadataRecordType.PartitionChange, partitionChangeRecord],
+  [MetadataRecordType.BrokerRegistrationChange, brokerRegistrationChangeRecord],
 ])
 const codecs = new Map<number, MessageCodec>()
 

@@ -28,6 +28,11 @@ import {electLeadersApi} from './43-elect-leaders.js'
 import {incrementalAlterConfigsApi} from './44-incremental-alter-configs.js'
 import {offsetDeleteApi} from './47-offset-delete.js'
 import {describeClusterApi} from './60-describe-cluster.js'
+import {alterPartitionApi} from './56-alter-partition.js'
+import {envelopeApi} from './58-envelope.js'
+import {brokerRegistrationApi} from './62-broker-registration.js'
+import {brokerHeartbeatApi} from './63-broker-heartbeat.js'
+import {allocateProducerIdsApi} from './67-allocate-producer-ids.js'
 
 /** All API schemas, ordered by api key. */
 export const API_SCHEMAS: ApiSchema[] = [
@@ -58,7 +63,12 @@ export const API_SCHEMAS: ApiSchema[] = [
   electLeadersApi,
   incrementalAlterConfigsApi,
   offsetDeleteApi,
+  alterPartitionApi,
+  envelopeApi,
   describeClusterApi,
+  brokerRegistrationApi,
+  brokerHeartbeatApi,
+  allocateProducerIdsApi,
 ]
 
 const BY_KEY: Array<ApiSchema | undefined> = []
