@@ -12,7 +12,7 @@ import {
 } from '../protocol/index.js'
 import {LogManager} from '../storage/index.js'
 import {BROKER_CONFIGS} from './config-defs.js'
-import type {BrokerContext, BrokerLogger, CoreBrokerContext} from './context.js'
+import type {BrokerContext, BrokerLogger, CoreBrokerContext, MetadataManager} from './context.js'
 import {handlerFor} from './handlers/index.js'
 import {createGroupCoordinator} from './group/index.js'
 import {NO_RESPONSE, type Handler} from './handlers/types.js'
@@ -34,6 +34,8 @@ export interface BrokerConfig {
   /** Kafka broker config names -> values; unspecified ones take Kafka's defaults. */
   props: Record<string, string>
   logger: BrokerLogger
+  /** The cluster's metadata (tests share one fake image among in-process brokers); default: the single-node controller. */
+  metadata?: MetadataManager
 }
 
 /** A running node. */
@@ -70,10 +72,10 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
   const metadataLog = MetadataLog.open(dataDir, logger)
   let logManager: LogManager | undefined
   try {
-    const controller = new SingleNodeController(metadataLog, nodeId, props)
+    const controller = config.metadata ?? new SingleNodeController(metadataLog, nodeId, props)
     logManager = LogManager.open(dataDir, {
       logger,
-      topicConfig: (topic) => topicLogConfig(controller, topic),
+      topicConfig: (topic) => topicLogConfig(controller, props, topic),
       retentionCheckIntervalMs: interval(props['log.retention.check.interval.ms']),
       flushCheckIntervalMs: interval(props['log.flush.scheduler.interval.ms']),
       checkpointIntervalMs: interval(props['log.flush.offset.checkpoint.interval.ms']),
@@ -83,7 +85,7 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
       cleanerBackoffMs: interval(props['log.cleaner.backoff.ms']),
       cleanerDedupeBufferSize: interval(props['log.cleaner.dedupe.buffer.size']),
     })
-    const replicaManager = new ReplicaManager(logManager, controller, logger)
+    const replicaManager = new ReplicaManager(logManager, controller, {nodeId, props, logger})
     replicaManager.startup()
     const purgatory = new Purgatory()
     const context: CoreBrokerContext = {
@@ -110,7 +112,7 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
     return {
       nodeId, clusterId: meta.clusterId, host: config.host, port: context.port, context,
       // The coordinator first (same tick as stopAccepting): parked joins/syncs answer NOT_COORDINATOR so requests drain.
-      close: () => (closing ??= (groupCoordinator.shutdown(), shutdown(server, purgatory, logManager!, metadataLog, logger))),
+      close: () => (closing ??= (groupCoordinator.shutdown(), shutdown(server, purgatory, replicaManager, logManager!, metadataLog, logger))),
     }
   } catch (err) {
     logManager?.close()
@@ -131,11 +133,13 @@ function interval(value: string | undefined): number | undefined {
   return Number.isSafeInteger(n) && n > 0 && n <= 0x7fffffff ? n : undefined
 }
 
-async function shutdown(server: SocketServer, purgatory: Purgatory, logManager: LogManager, metadataLog: MetadataLog,
-  logger: BrokerLogger): Promise<void> {
+async function shutdown(server: SocketServer, purgatory: Purgatory, replicaManager: ReplicaManager, logManager: LogManager,
+  metadataLog: MetadataLog, logger: BrokerLogger): Promise<void> {
   server.stopAccepting()
   // Parked fetches answer now with what they have, so in-flight requests can drain.
   purgatory.shutdown()
+  // Fetchers stop before the logs close.
+  await replicaManager.shutdown()
   await server.close()
   // The metadata log first: LogManager.close() writes the clean-shutdown marker, which vouches for both.
   metadataLog.close()

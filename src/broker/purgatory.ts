@@ -2,7 +2,9 @@
  * Purgatory: requests parked until a condition holds or a timeout expires (Kafka's
  * DelayedOperationPurgatory). A delayed fetch watches the logs it reads; each 'append' event on a
  * watched log re-checks the operations watching that log, so a long poll answers as soon as enough
- * bytes arrived instead of at the end of maxWaitMs. Owned by broker.ts; used by the Fetch handler.
+ * bytes arrived instead of at the end of maxWaitMs. Other keys name their own event: a Partition's
+ * 'hw' wakes acks=all produces and consumer fetches when the high watermark moves. Owned by
+ * broker.ts; used by the Fetch and Produce handlers.
  */
 import type {EventEmitter} from 'node:events'
 
@@ -48,7 +50,7 @@ class DelayedOperation<T> {
 /** Parked operations keyed by the logs (event emitters) they watch. */
 export class Purgatory {
   private watchers = new Map<EventEmitter, Set<DelayedOperation<any>>>()
-  private listeners = new Map<EventEmitter, () => void>()
+  private listeners = new Map<EventEmitter, {event: string; fn: () => void}>()
   /** Logs appended to since the last check; checks are coalesced into one per event-loop turn. */
   private dirty = new Set<EventEmitter>()
   private checkScheduled = false
@@ -56,9 +58,11 @@ export class Purgatory {
 
   /**
    * Parks an operation: resolves with `complete()` as soon as `isSatisfied()` holds after an append
-   * to one of `keys`, or when `timeoutMs` expires, or at shutdown.
+   * to one of `keys` (or whichever `event` they emit), or when `timeoutMs` expires, or at shutdown.
+   * One emitter is always watched for the same event.
    */
-  park<T>(keys: EventEmitter[], timeoutMs: number, isSatisfied: () => boolean, complete: () => T | Promise<T>): Promise<T> {
+  park<T>(keys: EventEmitter[], timeoutMs: number, isSatisfied: () => boolean, complete: () => T | Promise<T>,
+    event = 'append'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const op = new DelayedOperation<T>(keys, isSatisfied, complete, resolve, reject)
       if (this.closed || timeoutMs <= 0) return op.forceComplete()
@@ -66,7 +70,7 @@ export class Purgatory {
         op.forceComplete()
         this.unwatch(op)
       }, timeoutMs)
-      for (const key of keys) this.watch(key, op)
+      for (const key of keys) this.watch(key, op, event)
     })
   }
 
@@ -77,13 +81,13 @@ export class Purgatory {
     return all.size
   }
 
-  private watch(key: EventEmitter, op: DelayedOperation<any>): void {
+  private watch(key: EventEmitter, op: DelayedOperation<any>, event: string): void {
     let set = this.watchers.get(key)
     if (!set) {
       this.watchers.set(key, (set = new Set()))
-      const listener = () => this.onAppend(key)
-      this.listeners.set(key, listener)
-      key.on('append', listener)
+      const fn = () => this.onAppend(key)
+      this.listeners.set(key, {event, fn})
+      key.on(event, fn)
     }
     set.add(op)
   }
@@ -100,7 +104,7 @@ export class Purgatory {
   private removeKey(key: EventEmitter): void {
     this.watchers.delete(key)
     const listener = this.listeners.get(key)
-    if (listener) key.off('append', listener)
+    if (listener) key.off(listener.event, listener.fn)
     this.listeners.delete(key)
   }
 

@@ -18,6 +18,8 @@ import {fsyncDir} from './file-util.js'
 import {LogCleaner, type CleanerStats, type SwapStep} from './log-cleaner.js'
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
+/** Kafka's high watermark checkpoint (same text format as recovery-point-offset-checkpoint). */
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint'
 
 /** Options of LogManager.open. */
 export interface LogManagerOptions {
@@ -35,6 +37,8 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number
   /** log.flush.offset.checkpoint.interval.ms (default 60000). */
   checkpointIntervalMs?: number
+  /** replica.high.watermark.checkpoint.interval.ms (default 5000). */
+  highWatermarkCheckpointIntervalMs?: number
   /** Topics whose dirs are someone else's (the KRaft metadata log). */
   skipTopics?: string[]
   /** producer.id.expiration.ms (default 86400000): idle idempotent producers are forgotten after this long. */
@@ -98,6 +102,7 @@ export class LogManager extends EventEmitter {
     }
     const recoveryPoints = this.readCheckpoint(RECOVERY_POINT_CHECKPOINT)
     const startOffsets = this.readCheckpoint(LOG_START_OFFSET_CHECKPOINT)
+    const highWatermarks = this.readCheckpoint(REPLICATION_OFFSET_CHECKPOINT)
     const skip = new Set(this.opts.skipTopics ?? ['__cluster_metadata'])
     let loaded = 0
     for (const name of readdirSync(this.dataDir).sort()) {
@@ -119,7 +124,7 @@ export class LogManager extends EventEmitter {
       const log = Log.open(path, this.opts.topicConfig?.(tp.topic) ?? {...this.defaultConfig}, {
         clock: this.clock, logger: this.logger, cleanShutdown: clean,
         recoveryPoint: recoveryPoints.get(key) ?? 0n, logStartOffset: startOffsets.get(key),
-        producerIdExpirationMs: this.opts.producerIdExpirationMs,
+        producerIdExpirationMs: this.opts.producerIdExpirationMs, highWatermark: highWatermarks.get(key),
       })
       this.track(key, log)
       loaded++
@@ -208,6 +213,17 @@ export class LogManager extends EventEmitter {
     writeOffsetCheckpoint(join(this.dataDir, RECOVERY_POINT_CHECKPOINT), entries)
   }
 
+  /**
+   * Writes replication-offset-checkpoint (each log's high watermark) once replication has set any
+   * high watermark explicitly; a single node whose high watermarks follow the log ends needs none.
+   */
+  checkpointHighWatermarks(): void {
+    const logs = this.allLogs()
+    const path = join(this.dataDir, REPLICATION_OFFSET_CHECKPOINT)
+    if (!logs.some((l) => l.hasExplicitHighWatermark) && !existsSync(path)) return
+    writeOffsetCheckpoint(path, logs.map((l) => ({topic: l.topic, partition: l.partition, offset: l.highWatermark})))
+  }
+
   /** Writes log-start-offset-checkpoint for the logs whose start is inside their first segment (as Kafka does). */
   checkpointLogStartOffsets(): void {
     const entries: CheckpointEntry[] = this.allLogs()
@@ -276,6 +292,8 @@ export class LogManager extends EventEmitter {
       this.checkpointRecoveryPoints()
       this.checkpointLogStartOffsets()
     })
+    // replica.high.watermark.checkpoint.interval.ms (5000): a restarted replica must not expose uncommitted data.
+    every(this.opts.highWatermarkCheckpointIntervalMs ?? 5000, () => this.checkpointHighWatermarks())
   }
 
   /** Waits for background directory removals (tests, orderly shutdown). */
@@ -301,6 +319,7 @@ export class LogManager extends EventEmitter {
     }
     this.checkpointRecoveryPoints()
     this.checkpointLogStartOffsets()
+    this.checkpointHighWatermarks()
     this.closed = true
     // Only a fully flushed stop may skip recovery next time.
     if (ok) {

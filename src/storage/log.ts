@@ -18,6 +18,8 @@ import {ProducerStateManager, readProducerBatch} from './producer-state.js'
 import {firstOffsetOf} from './producer-state-entry.js'
 import {findRecordByTimestamp} from './record-search.js'
 import {swapInCleaned, type SwapStep} from './log-cleaner-swap.js'
+import {LeaderEpochFileCache, type EpochEntry} from './leader-epoch-cache.js'
+import {scanBatches} from './batch-scan.js'
 
 export type {StorageLogger} from './log-loader.js'
 import type {StorageLogger} from './log-loader.js'
@@ -37,6 +39,8 @@ export interface LogOpenOptions {
   producerIdExpirationMs?: number
   /** false for logs no client produces to (the metadata log): no producer snapshot files. */
   producerSnapshots?: boolean
+  /** The high watermark from replication-offset-checkpoint; below the log end offset it is set explicitly. */
+  highWatermark?: bigint
 }
 
 /** Options of one append. */
@@ -105,6 +109,8 @@ export class Log extends EventEmitter {
   private hw: bigint | null = null
   private lastFlushMs: number
   private closed = false
+  /** leader-epoch-checkpoint: where each leader epoch starts (OffsetForLeaderEpoch, follower truncation). */
+  readonly leaderEpochCache: LeaderEpochFileCache
 
   private constructor(readonly dir: string, public config: LogConfig, private readonly clock: () => number,
     private readonly logger: StorageLogger, segs: LogSegment[], recoveryPoint: bigint, logStartOffset: bigint,
@@ -119,6 +125,10 @@ export class Log extends EventEmitter {
     this.recoveryPoint = recoveryPoint > this.leo ? this.leo : recoveryPoint
     this._logStartOffset = logStartOffset
     this.lastFlushMs = clock()
+    this.leaderEpochCache = LeaderEpochFileCache.load(dir, () => scanEpochs(segs))
+    // Recovery may have cut batches the file still names; the log is the truth.
+    this.leaderEpochCache.truncateFromEnd(this.leo)
+    this.leaderEpochCache.truncateFromStart(this._logStartOffset)
   }
 
   /** Opens (or creates) the partition log in `dir`, recovering it when the last stop was not clean. */
@@ -152,7 +162,9 @@ export class Log extends EventEmitter {
       state.takeSnapshot(leo, false)
       if (rebuilt.batches > 0) logger('info', `${name}: rebuilt producer state from offsets ${rebuilt.from}-${leo} (${rebuilt.batches} idempotent batches, ${state.producers.size} producers)`)
     }
-    return new Log(dir, config, clock, logger, segs, clean ? leo : recoveryPoint, start, state)
+    const log = new Log(dir, config, clock, logger, segs, clean ? leo : recoveryPoint, start, state)
+    if (opts.highWatermark !== undefined && opts.highWatermark < leo) log.highWatermark = opts.highWatermark
+    return log
   }
 
   get logStartOffset(): bigint {
@@ -171,6 +183,21 @@ export class Log extends EventEmitter {
   /** Sets the high watermark explicitly (clamped to [logStartOffset, logEndOffset]); it then no longer follows the LEO. */
   set highWatermark(offset: bigint) {
     this.hw = offset < this._logStartOffset ? this._logStartOffset : offset > this.leo ? this.leo : offset
+  }
+
+  /** True when the high watermark was set explicitly (replication) rather than following the log end offset. */
+  get hasExplicitHighWatermark(): boolean {
+    return this.hw !== null
+  }
+
+  /** Lets the high watermark follow the log end offset again (a leader whose ISR is only itself). */
+  followLogEndWithHighWatermark(): void {
+    this.hw = null
+  }
+
+  /** The leader of `epoch` starts writing at `startOffset` (Kafka's maybeAssignEpochStartOffset on becoming leader). */
+  assignEpochStartOffset(epoch: number, startOffset: bigint): void {
+    this.leaderEpochCache.assign(epoch, startOffset)
   }
 
   /** Total bytes of all segments. */
@@ -254,6 +281,8 @@ export class Log extends EventEmitter {
     }
     const lastOffset = firstOffset + delta
     if (opts.leaderEpoch !== undefined) batch.writeInt32BE(opts.leaderEpoch, PARTITION_LEADER_EPOCH)
+    const batchEpoch = batch.readInt32BE(PARTITION_LEADER_EPOCH)
+    if (batchEpoch > this.leaderEpochCache.latestEpoch) this.leaderEpochCache.assign(batchEpoch, firstOffset)
     let logAppendTime = -1n
     if (opts.logAppendTime !== undefined && opts.logAppendTime !== null) logAppendTime = opts.logAppendTime
     else if (this.config.messageTimestampType === 'LogAppendTime' && (opts.assignOffsets ?? true)) logAppendTime = BigInt(this.clock())
@@ -397,6 +426,7 @@ export class Log extends EventEmitter {
     }
     if (target > this._logStartOffset) {
       this._logStartOffset = target
+      this.leaderEpochCache.truncateFromStart(target)
       this.emit('logStartOffset', target)
     }
     this.deleteOldSegments((_seg, next) => next !== null && next.baseOffset <= this._logStartOffset, 'log start offset')
@@ -448,6 +478,7 @@ export class Log extends EventEmitter {
     const first = this.segs[0].baseOffset
     if (first > this._logStartOffset) {
       this._logStartOffset = first
+      this.leaderEpochCache.truncateFromStart(first)
       this.emit('logStartOffset', first)
     }
     if (this.recoveryPoint < first) this.recoveryPoint = first
@@ -476,11 +507,30 @@ export class Log extends EventEmitter {
       this.leo = seg.size === 0 ? seg.baseOffset : seg.nextOffset
     }
     if (this.hw !== null && this.hw > this.leo) this.hw = this.leo
+    this.leaderEpochCache.truncateFromEnd(this.leo)
     if (this.recoveryPoint > this.leo) this.recoveryPoint = this.leo
     if (this._logStartOffset > this.leo) this._logStartOffset = this.leo
     // The producer state must forget the removed batches: reload from a snapshot at or below the new end.
     if (offset <= this._logStartOffset) this.producerState.truncateFully()
     rebuildProducerState(this.producerState, this.segs, this._logStartOffset, now)
+  }
+
+  /**
+   * Empties the log and restarts it at `offset` (a follower whose fetch offset fell below the leader's
+   * log start offset: Kafka's truncateFullyAndStartAt).
+   */
+  truncateFullyAndStartAt(offset: bigint): void {
+    if (this.closed) throw new Error(`log ${this.topic}-${this.partition} is closed`)
+    const now = this.clock()
+    for (const s of this.segs) s.delete()
+    this.segs = [this.newSegment(offset, now)]
+    this._logStartOffset = offset
+    this.leo = offset
+    if (this.hw !== null) this.hw = offset
+    this.recoveryPoint = offset
+    this.leaderEpochCache.clear()
+    this.producerState.truncateFully()
+    this.emit('logStartOffset', offset)
   }
 
   /** Replaces the config; index size and interval apply to segments created from now on. */
@@ -527,4 +577,22 @@ export class Log extends EventEmitter {
   get isClosed(): boolean {
     return this.closed
   }
+}
+
+/** The leader epoch entries of the batches in `segs` (the checkpoint was missing): first batch of each newer epoch. */
+function scanEpochs(segs: readonly LogSegment[]): EpochEntry[] {
+  const out: EpochEntry[] = []
+  let latest = -1
+  for (const seg of segs) {
+    if (seg.size === 0) continue
+    const it = scanBatches(seg.fileDescriptor, 0, seg.size, false)
+    for (let r = it.next(); !r.done; r = it.next()) {
+      const epoch = r.value.buf.readInt32BE(r.value.off + PARTITION_LEADER_EPOCH)
+      if (epoch > latest) {
+        latest = epoch
+        out.push({epoch, startOffset: r.value.buf.readBigInt64BE(r.value.off + BASE_OFFSET)})
+      }
+    }
+  }
+  return out
 }

@@ -3,9 +3,10 @@
  * last stable offset here), -2 = earliest (log start offset), -3 = the record with the largest
  * timestamp (v7), otherwise the first record whose timestamp is >= the given one.
  * v0 answers with a list of offsets (`oldStyleOffsets`) instead of one offset and timestamp.
+ * Only the partition's leader answers (NOT_LEADER_OR_FOLLOWER / LEADER_NOT_AVAILABLE / epoch errors otherwise).
  */
 import {ErrorCode} from '../../protocol/index.js'
-import type {BrokerContext, PartitionImage} from '../context.js'
+import type {BrokerContext, CoreBrokerContext, PartitionImage} from '../context.js'
 import type {Handler, RequestContext} from './types.js'
 
 const LATEST = -1n
@@ -18,12 +19,13 @@ function lookup(broker: BrokerContext, topic: string, p: {partitionIndex: number
   version: number): Found {
   const none = (errorCode: number): Found => ({errorCode, offset: -1n, timestamp: -1n, leaderEpoch: -1})
   const image: PartitionImage | undefined = broker.metadata.topic(topic)?.partitions[p.partitionIndex]
-  const log = image && broker.replicaManager.getLog(topic, p.partitionIndex)
-  if (!image || !log) return none(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
-  if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch !== image.leaderEpoch) {
-    return none(p.currentLeaderEpoch > image.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH)
-  }
-  const epoch = image.leaderEpoch
+  if (!image) return none(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  const replica = (broker as CoreBrokerContext).replicaManager.partition(topic, p.partitionIndex)
+  if (!replica) return none(image.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NOT_LEADER_OR_FOLLOWER)
+  const notLeader = replica.leaderCheck(p.currentLeaderEpoch)
+  if (notLeader !== ErrorCode.NONE) return none(notLeader)
+  const log = replica.log
+  const epoch = replica.leaderEpoch
   switch (p.timestamp) {
     case LATEST:
       return {errorCode: 0, offset: log.highWatermark, timestamp: -1n, leaderEpoch: epoch}

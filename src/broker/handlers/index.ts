@@ -12,6 +12,7 @@ import {createTopicsHandler} from './19-create-topics.js'
 import {deleteTopicsHandler} from './20-delete-topics.js'
 import {deleteRecordsHandler} from './21-delete-records.js'
 import {initProducerIdHandler} from './22-init-producer-id.js'
+import {offsetForLeaderEpochHandler} from './23-offset-for-leader-epoch.js'
 import {describeConfigsHandler} from './32-describe-configs.js'
 import {alterConfigsHandler} from './33-alter-configs.js'
 import {describeLogDirsHandler} from './35-describe-log-dirs.js'
@@ -46,6 +47,7 @@ export const HANDLERS: Handler[] = [
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
+  offsetForLeaderEpochHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   describeLogDirsHandler,
