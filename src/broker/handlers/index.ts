@@ -29,6 +29,10 @@ import {describeGroupsHandler} from './15-describe-groups.js'
 import {listGroupsHandler} from './16-list-groups.js'
 import {deleteGroupsHandler} from './42-delete-groups.js'
 import {offsetDeleteHandler} from './47-offset-delete.js'
+import {voteHandler} from './52-vote.js'
+import {beginQuorumEpochHandler} from './53-begin-quorum-epoch.js'
+import {endQuorumEpochHandler} from './54-end-quorum-epoch.js'
+import {describeQuorumHandler} from './55-describe-quorum.js'
 
 export const HANDLERS: Handler[] = [
   produceHandler,
@@ -57,6 +61,10 @@ export const HANDLERS: Handler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  voteHandler,
+  beginQuorumEpochHandler,
+  endQuorumEpochHandler,
+  describeQuorumHandler,
 ]
 
 const BY_KEY = new Map<number, Handler>()
