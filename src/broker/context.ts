@@ -15,6 +15,8 @@ export interface BrokerContext {
   dataDir: string; logger: (level: 'info' | 'warn' | 'error', msg: string) => void
   /** The group coordinator (classic consumer groups and committed offsets); absent in bare test contexts. */
   groupCoordinator?: import('./group/coordinator.js').GroupCoordinator
+  /** This node's member of the KRaft controller quorum; absent in bare test contexts. */
+  raft?: import('../controller/raft/kafka-raft-client.js').KafkaRaftClient
 }
 
 /** One partition as the replayed metadata log describes it. leader -1: offline (no eligible replica). */

@@ -111,6 +111,8 @@ export const fetchHandler: Handler = {
   minVersion: 4,
   maxVersion: 12,
   handle(b: BrokerContext, req: any, _ctx: RequestContext) {
+    // The metadata partition belongs to the Raft quorum, not to the replica manager.
+    if (b.raft && req.topics?.length === 1 && req.topics[0].topic === '__cluster_metadata') return b.raft.handleFetch(req, _ctx.header.apiVersion)
     const broker = b as CoreBrokerContext
     if (req.sessionId !== 0 || (req.sessionEpoch !== FINAL_EPOCH && req.sessionEpoch !== INITIAL_EPOCH)) {
       // We never hand out sessions, so any incremental fetch names one we do not have.

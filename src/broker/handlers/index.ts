@@ -36,6 +36,10 @@ import {envelopeHandler} from './58-envelope.js'
 import {brokerRegistrationHandler} from './62-broker-registration.js'
 import {brokerHeartbeatHandler} from './63-broker-heartbeat.js'
 import {allocateProducerIdsHandler} from './67-allocate-producer-ids.js'
+import {voteHandler} from './52-vote.js'
+import {beginQuorumEpochHandler} from './53-begin-quorum-epoch.js'
+import {endQuorumEpochHandler} from './54-end-quorum-epoch.js'
+import {describeQuorumHandler} from './55-describe-quorum.js'
 
 export const HANDLERS: Handler[] = [
   produceHandler,
@@ -71,6 +75,10 @@ export const HANDLERS: Handler[] = [
   brokerRegistrationHandler,
   brokerHeartbeatHandler,
   allocateProducerIdsHandler,
+  voteHandler,
+  beginQuorumEpochHandler,
+  endQuorumEpochHandler,
+  describeQuorumHandler,
 ]
 
 const BY_KEY = new Map<number, Handler>()

@@ -27,6 +27,10 @@ import {deleteGroupsApi} from './42-delete-groups.js'
 import {electLeadersApi} from './43-elect-leaders.js'
 import {incrementalAlterConfigsApi} from './44-incremental-alter-configs.js'
 import {offsetDeleteApi} from './47-offset-delete.js'
+import {voteApi} from './52-vote.js'
+import {beginQuorumEpochApi} from './53-begin-quorum-epoch.js'
+import {endQuorumEpochApi} from './54-end-quorum-epoch.js'
+import {describeQuorumApi} from './55-describe-quorum.js'
 import {describeClusterApi} from './60-describe-cluster.js'
 import {alterPartitionApi} from './56-alter-partition.js'
 import {envelopeApi} from './58-envelope.js'
@@ -63,6 +67,10 @@ export const API_SCHEMAS: ApiSchema[] = [
   electLeadersApi,
   incrementalAlterConfigsApi,
   offsetDeleteApi,
+  voteApi,
+  beginQuorumEpochApi,
+  endQuorumEpochApi,
+  describeQuorumApi,
   alterPartitionApi,
   envelopeApi,
   describeClusterApi,
