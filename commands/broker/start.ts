@@ -1,3 +1,4 @@
+import {mkdirSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
@@ -14,6 +15,7 @@ export default class BrokerStart extends BaseCommand {
     '<%= config.bin %> broker start',
     '<%= config.bin %> broker start --listen 127.0.0.1:9093 --data-dir /tmp/kafka --set num.partitions=3',
     '<%= config.bin %> broker start --config server.properties --set log.retention.ms=60000',
+    '<%= config.bin %> broker start --node-id 1 --listen 127.0.0.1:9093 --cluster-id MkU3OEVBNTcwNTJENDM2Qk --set controller.quorum.voters=0@127.0.0.1:9092,1@127.0.0.1:9093,2@127.0.0.1:9094',
     'kcat -b 127.0.0.1:9092 -L',
   ]
   static flags = {
@@ -22,6 +24,7 @@ export default class BrokerStart extends BaseCommand {
     listen: Flags.string({summary: 'HOST:PORT for clients; port 0 picks a free port (default 127.0.0.1:9092).'}),
     set: Flags.string({summary: 'Broker config KEY=VALUE under Kafka\'s name (repeatable).', multiple: true}),
     config: Flags.string({summary: 'A server.properties file; --set overrides it.'}),
+    'cluster-id': Flags.string({summary: 'Cluster id for a new data dir (22 base64url chars); a data dir of another cluster is refused.'}),
   }
 
   async run(): Promise<void> {
@@ -35,6 +38,18 @@ export default class BrokerStart extends BaseCommand {
     const dataDir = resolve(flags['data-dir'] ?? props['log.dirs']?.split(',')[0] ?? props['log.dir'] ?? `.samsa/node-${nodeId}`)
     const logger = (level: 'info' | 'warn' | 'error', msg: string): void => {
       process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase()} ${msg}\n`)
+    }
+    const clusterId = flags['cluster-id']
+    if (clusterId !== undefined) {
+      const {isValidClusterId, loadOrCreateMetaProperties} = await import('../../src/broker/metadata/meta-properties.js')
+      if (!isValidClusterId(clusterId)) throw new UsageError(`--cluster-id expects 22 base64url characters, got "${clusterId}"`)
+      // Pins the id before the broker opens the dir, and refuses a data dir of another cluster.
+      mkdirSync(dataDir, {recursive: true})
+      try {
+        loadOrCreateMetaProperties(dataDir, nodeId, clusterId)
+      } catch (err) {
+        throw new UsageError((err as Error).message)
+      }
     }
     // Loaded here, not at the top: other commands should not pay for loading the broker.
     const {startBroker} = await import('../../src/broker/index.js')

@@ -11,8 +11,10 @@ import {
   ConfigResourceType, configSourceName, type ConfigEntry, type ConfigResource, type ConfigResourceResult,
 } from './config-types.js'
 import {topicError} from './errors.js'
+import {describeQuorum, electLeaders, type ElectionType, type ElectLeadersResult, type QuorumDescription} from './admin-cluster.js'
 
 export * from './config-types.js'
+export type {ElectionType, ElectLeadersResult, QuorumDescription, QuorumReplica} from './admin-cluster.js'
 
 const API = {
   listOffsets: 2, metadata: 3, createTopics: 19, deleteTopics: 20, describeConfigs: 32, alterConfigs: 33,
@@ -364,6 +366,16 @@ export class AdminClient {
       }))
     }))
     return perBroker.flat()
+  }
+
+  /** ElectLeaders on the controller: one result per partition (null partitions = all). */
+  async electLeaders(type: ElectionType, partitions: {topic: string; partition: number}[] | null): Promise<ElectLeadersResult[]> {
+    return this.withRetry(() => electLeaders(this.cluster, type, partitions, this.serverTimeoutMs()))
+  }
+
+  /** The metadata quorum (leader, epoch, voters' log positions); null when the cluster has no DescribeQuorum. */
+  async describeQuorum(): Promise<QuorumDescription | null> {
+    return this.withRetry(() => describeQuorum(this.cluster))
   }
 
   /** Closes all connections. */

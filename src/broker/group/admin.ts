@@ -16,7 +16,7 @@ export interface GroupDescription {
 /** Handles DescribeGroups for one group (unknown groups read as Dead, like Kafka). */
 export function describeGroup(coord: GroupCoordinator, groupId: string): GroupDescription {
   const base = {groupId, errorCode: ErrorCode.NONE, groupState: GroupState.Dead as string, protocolType: '', protocolData: '', members: []}
-  if (!coord.isActive) return {...base, errorCode: ErrorCode.NOT_COORDINATOR}
+  if (!coord.serves(groupId)) return {...base, errorCode: ErrorCode.NOT_COORDINATOR}
   const group = coord.groups.get(groupId)
   if (!group) return base
   const stable = group.is(GroupState.Stable)
@@ -41,7 +41,7 @@ export function listGroups(coord: GroupCoordinator, states: string[]): {groupId:
 /** Handles DeleteGroups: only empty groups go, with tombstones for the group and all its offsets. */
 export function deleteGroups(coord: GroupCoordinator, groupIds: string[]): {groupId: string; errorCode: number}[] {
   return groupIds.map((groupId) => {
-    if (!coord.isActive) return {groupId, errorCode: ErrorCode.NOT_COORDINATOR}
+    if (!coord.serves(groupId)) return {groupId, errorCode: ErrorCode.NOT_COORDINATOR}
     const group = coord.groups.get(groupId)
     if (!group || group.is(GroupState.Dead)) return {groupId, errorCode: ErrorCode.GROUP_ID_NOT_FOUND}
     if (!group.is(GroupState.Empty)) return {groupId, errorCode: ErrorCode.NON_EMPTY_GROUP}

@@ -18,7 +18,7 @@ import {EMPTY, MemberMetadata, type JoinResult, type MemberProtocol, type SyncRe
 import {describeGroup, listGroups, deleteGroups, type GroupDescription} from './admin.js'
 import {commitOffsets, deleteOffsets, fetchOffsets, removeExpiredOffsets, type CommitRequest, type FetchResult} from './offsets.js'
 import {groupMetadataKey, groupMetadataValue, offsetCommitKey} from './records.js'
-import {replayGroups} from './replay.js'
+import {ownsGroup, startOwnership} from './ownership.js'
 import type {GroupStore, StoreRecord} from './offsets-topic.js'
 
 type Logger = (level: 'info' | 'warn' | 'error', msg: string) => void
@@ -45,6 +45,8 @@ export interface MemberRef { memberId: string; groupInstanceId: string | null }
 export class GroupCoordinator {
   /** Internal to the group package (offsets.ts, replay.ts): the groups by id. */
   readonly groups = new Map<string, GroupMetadata>()
+  /** Internal (ownership.ts): offsets-topic partitions this node leads and serves; null = it owns every group. */
+  owned: Set<number> | null = null
   private active = false
   private retentionTimer: GroupTimer | null = null
 
@@ -55,9 +57,9 @@ export class GroupCoordinator {
     readonly logger: Logger = () => {},
   ) {}
 
-  /** Replays the stored groups and offsets, then starts serving and the retention task. */
+  /** Loads the groups of the offsets partitions this node leads (following leadership from now on), then serves. */
   startup(): void {
-    replayGroups(this)
+    startOwnership(this)
     this.active = true
     this.scheduleRetention()
   }
@@ -83,6 +85,11 @@ export class GroupCoordinator {
     return this.active
   }
 
+  /** True when this node coordinates `groupId` now: running, and leading the group's __consumer_offsets partition. */
+  serves(groupId: string): boolean {
+    return this.active && ownsGroup(this, groupId)
+  }
+
   /** Makes sure __consumer_offsets exists (FindCoordinator's duty in Kafka); resolves to an error code. */
   async ensureStorage(): Promise<number> {
     if (!this.active) return ErrorCode.NOT_COORDINATOR
@@ -101,7 +108,7 @@ export class GroupCoordinator {
 
   /** Handles JoinGroup; resolves when the rebalance answers this member (or at once on error). */
   async joinGroup(p: JoinGroupParams): Promise<JoinResult> {
-    if (!this.active) return joinError(ErrorCode.NOT_COORDINATOR, p.memberId)
+    if (!this.serves(p.groupId)) return joinError(ErrorCode.NOT_COORDINATOR, p.memberId)
     if (p.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, p.memberId)
     if (p.sessionTimeoutMs < this.config.minSessionTimeoutMs || p.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, p.memberId)
@@ -111,7 +118,8 @@ export class GroupCoordinator {
     } catch {
       return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, p.memberId)
     }
-    if (!this.active) return joinError(ErrorCode.NOT_COORDINATOR, p.memberId)
+    // The topic may have just been created, led by another node.
+    if (!this.serves(p.groupId)) return joinError(ErrorCode.NOT_COORDINATOR, p.memberId)
     return new Promise((resolve) => this.doJoin(p, resolve))
   }
 
@@ -334,7 +342,7 @@ export class GroupCoordinator {
 
   /** Handles SyncGroup; followers wait for the leader's assignment. */
   async syncGroup(p: SyncGroupParams): Promise<SyncResult> {
-    if (!this.active) return syncError(ErrorCode.NOT_COORDINATOR)
+    if (!this.serves(p.groupId)) return syncError(ErrorCode.NOT_COORDINATOR)
     if (p.groupId === '') return syncError(ErrorCode.INVALID_GROUP_ID)
     const group = this.groups.get(p.groupId)
     if (!group) return syncError(ErrorCode.UNKNOWN_MEMBER_ID)
@@ -406,7 +414,7 @@ export class GroupCoordinator {
 
   /** Handles Heartbeat; returns the error code. */
   heartbeat(groupId: string, generationId: number, ref: MemberRef): number {
-    if (!this.active) return ErrorCode.NOT_COORDINATOR
+    if (!this.serves(groupId)) return ErrorCode.NOT_COORDINATOR
     if (groupId === '') return ErrorCode.INVALID_GROUP_ID
     const group = this.groups.get(groupId)
     if (!group) return ErrorCode.UNKNOWN_MEMBER_ID
@@ -430,7 +438,7 @@ export class GroupCoordinator {
 
   /** Handles LeaveGroup: top-level error and one error per leaving member. */
   leaveGroup(groupId: string, leaving: MemberRef[]): {errorCode: number; members: (MemberRef & {errorCode: number})[]} {
-    if (!this.active) return {errorCode: ErrorCode.NOT_COORDINATOR, members: []}
+    if (!this.serves(groupId)) return {errorCode: ErrorCode.NOT_COORDINATOR, members: []}
     if (groupId === '') return {errorCode: ErrorCode.INVALID_GROUP_ID, members: []}
     const group = this.groups.get(groupId)
     if (!group) return {errorCode: ErrorCode.NONE, members: leaving.map((m) => ({...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID}))}
@@ -567,25 +575,25 @@ export class GroupCoordinator {
 
   /** Handles OffsetCommit; one error code per partition, in request order. */
   async commitOffsets(req: CommitRequest): Promise<number[]> {
-    if (!this.active) return req.offsets.map(() => ErrorCode.NOT_COORDINATOR)
+    if (!this.serves(req.groupId)) return req.offsets.map(() => ErrorCode.NOT_COORDINATOR)
     try {
       await this.store.ensure()
     } catch {
       return req.offsets.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE)
     }
-    if (!this.active) return req.offsets.map(() => ErrorCode.NOT_COORDINATOR)
+    if (!this.serves(req.groupId)) return req.offsets.map(() => ErrorCode.NOT_COORDINATOR)
     return commitOffsets(this, req)
   }
 
   /** Handles OffsetFetch for one group; `topics` null = every committed offset. */
   fetchOffsets(groupId: string, topics: {name: string; partitionIndexes: number[]}[] | null): FetchResult {
-    if (!this.active) return {errorCode: ErrorCode.NOT_COORDINATOR, topics: []}
+    if (!this.serves(groupId)) return {errorCode: ErrorCode.NOT_COORDINATOR, topics: []}
     return fetchOffsets(this, groupId, topics)
   }
 
   /** Handles OffsetDelete. */
   deleteOffsets(groupId: string, partitions: {topic: string; partition: number}[]): {errorCode: number; errors: number[]} {
-    if (!this.active) return {errorCode: ErrorCode.NOT_COORDINATOR, errors: []}
+    if (!this.serves(groupId)) return {errorCode: ErrorCode.NOT_COORDINATOR, errors: []}
     return deleteOffsets(this, groupId, partitions)
   }
 

@@ -3,7 +3,9 @@
  * group metadata durable, and what it replays at startup. A group lives in partition
  * abs(javaStringHashCode(groupId)) % partitions, as in Kafka, so all records of a group stay in
  * order. The topic is created on first use (FindCoordinator, JoinGroup, OffsetCommit), like Kafka
- * does, with replication factor min(offsets.topic.replication.factor, live brokers) = 1 here.
+ * does, with replication factor min(offsets.topic.replication.factor, registered brokers). Only the
+ * leader of a partition appends to it; the store tells the coordinator when this node gains or
+ * loses the leadership of a partition (see ownership.ts).
  */
 import {ErrorCode, KafkaError} from '../../protocol/index.js'
 import {decodeRecordBatches, encodeRecordBatch} from '../../records/index.js'
@@ -20,8 +22,14 @@ export interface GroupStore {
   ensure(): Promise<void>
   /** Appends one group's records as one batch, synchronously; throws KafkaError when it cannot. */
   append(groupId: string, records: StoreRecord[], timestamp: number): void
-  /** Calls `apply` for every stored record, in log order within each partition. */
-  replay(apply: (key: Buffer, value: Buffer | null) => void): void
+  /** Calls `apply` for every stored record (of `partitions` only, when given), in log order within each partition. */
+  replay(apply: (key: Buffer, value: Buffer | null) => void, partitions?: number[]): void
+  /** The partition holding a group, null while the storage does not exist; absent: the store is not partitioned. */
+  partitionOf?(groupId: string): number | null
+  /** Partitions this node leads now. */
+  ledPartitions?(): number[]
+  /** Calls `listener` whenever this node becomes (leader true) or stops being the leader of a partition. */
+  onLeadershipChange?(listener: (partition: number, leader: boolean) => void): void
 }
 
 /** Java's String.hashCode over UTF-16 code units (int32 wrap-around). */
@@ -59,6 +67,36 @@ export class OffsetsTopicStore implements GroupStore {
     return this.creating
   }
 
+  partitionOf(groupId: string): number | null {
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC)
+    return topic ? partitionForGroup(groupId, topic.partitions.length) : null
+  }
+
+  ledPartitions(): number[] {
+    const topic = this.broker.metadata.topic(OFFSETS_TOPIC)
+    return (topic?.partitions ?? []).filter((p) => p.leader === this.broker.nodeId).map((p) => p.partition)
+  }
+
+  onLeadershipChange(listener: (partition: number, leader: boolean) => void): void {
+    this.broker.metadata.onChange((change) => {
+      if (change.kind === 'topic-removed' && change.topic.name === OFFSETS_TOPIC) {
+        for (const p of change.topic.partitions) listener(p.partition, false)
+        return
+      }
+      if ((change.kind !== 'partition-created' && change.kind !== 'partition-changed') || change.topic.name !== OFFSETS_TOPIC) return
+      const was = change.kind === 'partition-changed' && change.previous.leader === this.broker.nodeId
+      const is = change.partition.leader === this.broker.nodeId
+      if (was !== is) listener(change.partition.partition, is)
+    })
+  }
+
+  /** offsets.topic.replication.factor, capped by the registered brokers (a young cluster still creates it). */
+  private replicationFactor(): number {
+    const wanted = Number(this.broker.props['offsets.topic.replication.factor'] ?? 3)
+    const brokers = this.broker.metadata.brokers().length
+    return Math.max(1, Math.min(Number.isInteger(wanted) && wanted > 0 ? wanted : 3, brokers))
+  }
+
   private async create(): Promise<void> {
     const configs = {
       // Kafka's offsets topic settings: compacted, the producer's (our) codec, 100 MiB segments.
@@ -67,8 +105,9 @@ export class OffsetsTopicStore implements GroupStore {
       'segment.bytes': this.broker.props['offsets.topic.segment.bytes'] ?? '104857600',
     }
     try {
-      await this.broker.metadata.createTopic(OFFSETS_TOPIC, this.configuredPartitions(), 1, configs)
-      this.broker.logger('info', `created ${OFFSETS_TOPIC} with ${this.configuredPartitions()} partitions`)
+      const rf = this.replicationFactor()
+      await this.broker.metadata.createTopic(OFFSETS_TOPIC, this.configuredPartitions(), rf, configs)
+      this.broker.logger('info', `created ${OFFSETS_TOPIC} with ${this.configuredPartitions()} partitions, replication factor ${rf}`)
     } catch (err) {
       if (err instanceof KafkaError && err.code === ErrorCode.TOPIC_ALREADY_EXISTS) return
       this.broker.logger('error', `cannot create ${OFFSETS_TOPIC}: ${(err as Error).message}`)
@@ -80,6 +119,9 @@ export class OffsetsTopicStore implements GroupStore {
     if (records.length === 0) return
     const topic = this.broker.metadata.topic(OFFSETS_TOPIC)
     const partition = partitionForGroup(groupId, this.partitionCount())
+    const image = topic?.partitions[partition]
+    // A follower's replica is written only by replication; appending here would fork the log.
+    if (image && image.leader !== this.broker.nodeId) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `this node does not lead ${OFFSETS_TOPIC}-${partition}`)
     const log = topic && this.broker.replicaManager.getLog(OFFSETS_TOPIC, partition)
     if (!log) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is not available`)
     const batch = encodeRecordBatch({records: records.map((r) => ({key: r.key, value: r.value, timestamp}))})
@@ -91,10 +133,11 @@ export class OffsetsTopicStore implements GroupStore {
     }
   }
 
-  replay(apply: (key: Buffer, value: Buffer | null) => void): void {
+  replay(apply: (key: Buffer, value: Buffer | null) => void, partitions?: number[]): void {
     const topic = this.broker.metadata.topic(OFFSETS_TOPIC)
     if (!topic) return
     for (const p of topic.partitions) {
+      if (partitions && !partitions.includes(p.partition)) continue
       const log = this.broker.replicaManager.getLog(OFFSETS_TOPIC, p.partition)
       if (!log) continue
       let offset = log.logStartOffset

@@ -10,11 +10,12 @@ import {GroupMetadata, GroupState, type CommittedOffset} from './group-metadata.
 import {MemberMetadata} from './member.js'
 import {decodeOffsetsTopicRecord, type GroupMetadataValue} from './records.js'
 
-/** Rebuilds the coordinator's groups from the store. */
-export function replayGroups(coord: GroupCoordinator): void {
+/** Rebuilds the coordinator's groups from the store (only from `partitions` when given). */
+export function replayGroups(coord: GroupCoordinator, partitions?: number[]): void {
   const metadata = new Map<string, GroupMetadataValue>()
   const offsets = new Map<string, Map<string, CommittedOffset>>()
   let bad = 0
+  const before = coord.groups.size
   coord.store.replay((key, value) => {
     let rec
     try {
@@ -39,7 +40,7 @@ export function replayGroups(coord: GroupCoordinator): void {
         commitTimestamp: Number(rec.value.commitTimestamp), expireTimestamp: Number(rec.value.expireTimestamp),
       })
     }
-  })
+  }, partitions)
   if (bad > 0) coord.logger('warn', `skipped ${bad} undecodable records of __consumer_offsets`)
   const now = coord.clock.now()
   for (const [groupId, v] of metadata) coord.groups.set(groupId, restoreGroup(coord, groupId, v, now))
@@ -52,7 +53,7 @@ export function replayGroups(coord: GroupCoordinator): void {
       group.setOffset(k.slice(sep + 1), Number(k.slice(0, sep)), o)
     }
   }
-  if (coord.groups.size > 0) coord.logger('info', `loaded ${coord.groups.size} groups from __consumer_offsets`)
+  if (coord.groups.size > before && !partitions) coord.logger('info', `loaded ${coord.groups.size} groups from __consumer_offsets`)
 }
 
 function restoreGroup(coord: GroupCoordinator, groupId: string, v: GroupMetadataValue, now: number): GroupMetadata {

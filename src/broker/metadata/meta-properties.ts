@@ -24,20 +24,35 @@ function parse(text: string): Record<string, string> {
   return out
 }
 
-/** Reads meta.properties, creating it (with a fresh cluster id) when absent; throws on a node id mismatch. */
-export function loadOrCreateMetaProperties(dataDir: string, nodeId: number): MetaProperties {
+/** A cluster id as Kafka writes it: 22 base64url characters (16 bytes). */
+export function isValidClusterId(id: string): boolean {
+  return /^[A-Za-z0-9_-]{22}$/.test(id)
+}
+
+/**
+ * Reads meta.properties, creating it when absent with `clusterId` (a fresh one when not given);
+ * throws on a node id mismatch, and when `clusterId` is given but the data dir belongs to another cluster.
+ */
+export function loadOrCreateMetaProperties(dataDir: string, nodeId: number, clusterId?: string): MetaProperties {
+  if (clusterId !== undefined && !isValidClusterId(clusterId)) {
+    throw new Error(`invalid cluster id "${clusterId}" (expected 22 base64url characters)`)
+  }
   const file = join(dataDir, 'meta.properties')
   if (existsSync(file)) {
     const p = parse(readFileSync(file, 'utf8'))
-    const clusterId = p['cluster.id']
+    const stored = p['cluster.id']
     const storedNode = Number(p['node.id'])
-    if (!clusterId) throw new Error(`${file} has no cluster.id`)
+    if (!stored) throw new Error(`${file} has no cluster.id`)
     if (p['node.id'] !== undefined && storedNode !== nodeId) {
       throw new Error(`${file} belongs to node ${storedNode}, not node ${nodeId}`)
     }
-    return {version: Number(p.version ?? 1), clusterId, nodeId}
+    if (clusterId !== undefined && stored !== clusterId) {
+      // Mixing data dirs of two clusters would corrupt both: refuse instead of adopting either id.
+      throw new Error(`${dataDir} belongs to cluster ${stored}, not cluster ${clusterId}`)
+    }
+    return {version: Number(p.version ?? 1), clusterId: stored, nodeId}
   }
-  const meta = {version: 1, clusterId: newClusterId(), nodeId}
+  const meta = {version: 1, clusterId: clusterId ?? newClusterId(), nodeId}
   const text = `#\n#${new Date().toUTCString()}\ncluster.id=${meta.clusterId}\nnode.id=${nodeId}\nversion=1\n`
   // Write-then-rename so a crash never leaves a half-written file that would block the next start.
   writeFileSync(`${file}.tmp`, text)
