@@ -17,8 +17,8 @@ import {handlerFor} from './handlers/index.js'
 import {createGroupCoordinator} from './group/index.js'
 import {NO_RESPONSE, type Handler} from './handlers/types.js'
 import {unsupportedVersionResponse} from './handlers/18-api-versions.js'
-import {SingleNodeController} from './metadata/controller.js'
-import {MetadataLog} from './metadata/metadata-log.js'
+import {createClusterMetadata, type ClusterMetadata} from '../controller/cluster-metadata.js'
+import {KafkaRaftClient, raftOptionsFromProps} from '../controller/raft/index.js'
 import {loadOrCreateMetaProperties} from './metadata/meta-properties.js'
 import {Purgatory} from './purgatory.js'
 import {ReplicaManager, topicLogConfig} from './replica-manager.js'
@@ -34,8 +34,10 @@ export interface BrokerConfig {
   /** Kafka broker config names -> values; unspecified ones take Kafka's defaults. */
   props: Record<string, string>
   logger: BrokerLogger
-  /** The cluster's metadata (tests share one fake image among in-process brokers); default: the single-node controller. */
+  /** The cluster's metadata (tests share one fake image among in-process brokers); default: this node's controller quorum member. */
   metadata?: MetadataManager
+  /** The cluster id written to meta.properties when the data dir is new (default: a fresh one). */
+  clusterId?: string
 }
 
 /** A running node. */
@@ -52,6 +54,8 @@ export interface Broker {
 }
 
 const API_VERSIONS = 18
+/** What a node serves while it starts: ApiVersions and the controller's APIs (quorum, registration, forwarding). */
+const STARTUP_APIS = new Set([API_VERSIONS, 52, 53, 54, 55, 56, 58, 62, 63, 67])
 const PRODUCE = 0
 const FETCH = 1
 
@@ -67,15 +71,41 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
   const {nodeId, dataDir, logger} = config
   const props = brokerPropsWithDefaults(config.props)
   mkdirSync(dataDir, {recursive: true})
-  const meta = loadOrCreateMetaProperties(dataDir, nodeId)
-  // The controller comes first: the logs found on disk take their topic's config from it.
-  const metadataLog = MetadataLog.open(dataDir, logger)
+  const meta = loadOrCreateMetaProperties(dataDir, nodeId, config.clusterId)
+  // The quorum comes first: it must open the metadata log before LogManager.open consumes the
+  // clean-shutdown marker, and the logs found on disk take their topic's config from its image.
+  const quorum = config.metadata ? undefined : startQuorum(config, meta.clusterId, props)
+  const metadata = config.metadata ?? quorum!.cm.metadata
+  const multiVoter = quorum !== undefined && quorum.raft.voterCount > 1
+  const context = {
+    nodeId, clusterId: meta.clusterId, host: config.host, port: config.port, props, metadata, dataDir, logger, raft: quorum?.raft,
+  } as CoreBrokerContext
+  let starting = true
+  let server: SocketServer | undefined
   let logManager: LogManager | undefined
+  let replicaManager: ReplicaManager | undefined
   try {
-    const controller = config.metadata ?? new SingleNodeController(metadataLog, nodeId, props)
+    server = new SocketServer({
+      host: config.host,
+      port: config.port,
+      maxRequestBytes: numberProp(props, 'socket.request.max.bytes', 104857600),
+      idleMs: numberProp(props, 'connections.max.idle.ms', 600000),
+      logger,
+      processor: requestProcessor(context, () => starting),
+      // Produce appends its batches synchronously and keeps no view of them (see handlers/0-produce.ts).
+      transientFrame: (apiKey) => apiKey === PRODUCE,
+    })
+    // One listener serves clients and the quorum: it must listen before a restarted voter can catch up.
+    context.port = await server.listen()
+    if (quorum) {
+      // Until the committed metadata is replayed, the image lacks topics whose logs are on disk:
+      // opening the logs now would take them for deleted topics.
+      if (multiVoter) logger('info', `node ${nodeId} waiting for the controller quorum`)
+      await quorum.raft.caughtUp()
+    }
     logManager = LogManager.open(dataDir, {
       logger,
-      topicConfig: (topic) => topicLogConfig(controller, props, topic),
+      topicConfig: (topic) => topicLogConfig(metadata, props, topic),
       retentionCheckIntervalMs: interval(props['log.retention.check.interval.ms']),
       flushCheckIntervalMs: interval(props['log.flush.scheduler.interval.ms']),
       checkpointIntervalMs: interval(props['log.flush.offset.checkpoint.interval.ms']),
@@ -85,40 +115,56 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
       cleanerBackoffMs: interval(props['log.cleaner.backoff.ms']),
       cleanerDedupeBufferSize: interval(props['log.cleaner.dedupe.buffer.size']),
     })
-    const replicaManager = new ReplicaManager(logManager, controller, {nodeId, props, logger})
+    replicaManager = new ReplicaManager(logManager, metadata, {nodeId, props, logger})
     replicaManager.startup()
     const purgatory = new Purgatory()
-    const context: CoreBrokerContext = {
-      nodeId, clusterId: meta.clusterId, host: config.host, port: config.port, props,
-      metadata: controller, replicaManager, logManager, dataDir, logger, purgatory,
-    }
+    Object.assign(context, {replicaManager, logManager, purgatory})
     // Replays __consumer_offsets (the logs are open now) so committed offsets and groups survive restarts.
     const groupCoordinator = createGroupCoordinator(context)
     context.groupCoordinator = groupCoordinator
     groupCoordinator.startup()
-    const server = new SocketServer({
-      host: config.host,
-      port: config.port,
-      maxRequestBytes: numberProp(props, 'socket.request.max.bytes', 104857600),
-      idleMs: numberProp(props, 'connections.max.idle.ms', 600000),
-      logger,
-      processor: requestProcessor(context),
-      // Produce appends its batches synchronously and keeps no view of them (see handlers/0-produce.ts).
-      transientFrame: (apiKey) => apiKey === PRODUCE,
-    })
-    context.port = await server.listen()
+    starting = false
+    if (quorum) {
+      quorum.cm.lifecycle.start(config.host, context.port)
+      // A broker is fenced until the controller has seen it caught up; topics created before then could not be placed on it.
+      const unfenced = await quorum.cm.lifecycle.awaitUnfenced(multiVoter ? 60_000 : 10_000)
+      if (!unfenced) logger('warn', `node ${nodeId} is still fenced: the active controller has not admitted it yet`)
+    }
     logger('info', `broker ${nodeId} of cluster ${meta.clusterId} listening on ${config.host}:${context.port}`)
     let closing: Promise<void> | undefined
+    const srv = server
+    const rm = replicaManager
+    const lm = logManager
     return {
       nodeId, clusterId: meta.clusterId, host: config.host, port: context.port, context,
-      // The coordinator first (same tick as stopAccepting): parked joins/syncs answer NOT_COORDINATOR so requests drain.
-      close: () => (closing ??= (groupCoordinator.shutdown(), shutdown(server, purgatory, replicaManager, logManager!, metadataLog, logger))),
+      close: () => (closing ??= (async () => {
+        // Controlled shutdown: leadership moves to other replicas while this node still serves their fetches.
+        if (quorum && multiVoter) await quorum.cm.lifecycle.controlledShutdown(5000)
+        // The coordinator first (same tick as stopAccepting): parked joins/syncs answer NOT_COORDINATOR so requests drain.
+        groupCoordinator.shutdown()
+        await shutdown(srv, purgatory, rm, lm, quorum, logger)
+      })()),
     }
   } catch (err) {
+    await replicaManager?.shutdown().catch(() => {})
+    await server?.close().catch(() => {})
+    quorum?.cm.close()
+    quorum?.raft.close()
     logManager?.close()
-    metadataLog.close()
     throw err
   }
+}
+
+/** A node's controller side: the Raft client over the metadata log and the metadata image replayed from it. */
+interface Quorum { raft: KafkaRaftClient; cm: ClusterMetadata }
+
+function startQuorum(config: BrokerConfig, clusterId: string, props: Record<string, string>): Quorum {
+  const raft = new KafkaRaftClient(raftOptionsFromProps({
+    nodeId: config.nodeId, clusterId, dataDir: config.dataDir, host: config.host, port: config.port, props, logger: config.logger,
+  }))
+  const cm = createClusterMetadata({nodeId: config.nodeId, clusterId, props, raft, logger: config.logger})
+  raft.start()
+  return {raft, cm}
 }
 
 /** A numeric broker prop, or `dflt` when it is not a usable number. */
@@ -134,21 +180,25 @@ function interval(value: string | undefined): number | undefined {
 }
 
 async function shutdown(server: SocketServer, purgatory: Purgatory, replicaManager: ReplicaManager, logManager: LogManager,
-  metadataLog: MetadataLog, logger: BrokerLogger): Promise<void> {
+  quorum: Quorum | undefined, logger: BrokerLogger): Promise<void> {
   server.stopAccepting()
   // Parked fetches answer now with what they have, so in-flight requests can drain.
   purgatory.shutdown()
   // Fetchers stop before the logs close.
   await replicaManager.shutdown()
+  // Resign leadership of the quorum (EndQuorumEpoch) while the other voters can still be told.
+  if (quorum) {
+    quorum.cm.close()
+    await quorum.raft.shutdown()
+  }
   await server.close()
-  // The metadata log first: LogManager.close() writes the clean-shutdown marker, which vouches for both.
-  metadataLog.close()
+  // The metadata log is closed first: LogManager.close() writes the clean-shutdown marker, which vouches for both.
   logManager.close()
   logger('info', 'broker shut down cleanly')
 }
 
 /** The dispatcher: decodes a frame, finds its handler, runs it, encodes the answer. */
-export function requestProcessor(context: BrokerContext): RequestProcessor {
+export function requestProcessor(context: BrokerContext, starting: () => boolean = () => false): RequestProcessor {
   return (frame: Buffer, conn: ConnectionInfo) => {
     let header: RequestHeader
     let bodyOffset: number
@@ -175,10 +225,19 @@ export function requestProcessor(context: BrokerContext): RequestProcessor {
     } catch (err) {
       throw new CloseConnectionError(`cannot decode ${apiKey} v${version} request: ${(err as Error).message}`)
     }
+    if (starting() && !STARTUP_APIS.has(apiKey) && !(apiKey === FETCH && isMetadataFetch(request))) {
+      // Logs and groups are not open yet; clients reconnect and retry, as with a broker that is not up.
+      throw new CloseConnectionError(`api key ${apiKey} refused: the node is still loading the cluster metadata`)
+    }
     const result = handler.handle(context, request, {header, clientHost: conn.remoteAddress, connectionId: conn.id})
     if (result instanceof Promise) return result.then((r) => encode(handler, header, r, legacy))
     return encode(handler, header, result, legacy)
   }
+}
+
+/** A Raft fetch of the metadata partition (served by the quorum, not by the replica manager). */
+function isMetadataFetch(request: any): boolean {
+  return request?.topics?.length === 1 && request.topics[0].topic === '__cluster_metadata'
 }
 
 function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean): ResponseFrame {

@@ -49,8 +49,8 @@ test('topic create, list, describe --json, alter, delete', async () => {
   // Piped (not a TTY): tab-separated rows under a header.
   const plain = await samsa(['topic', 'describe', 'orders', ...b])
   const rows = plain.stdout.trim().split('\n').map((l) => l.split('\t'))
-  assert.deepEqual(rows[0], ['TOPIC', 'PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOG START', 'LOG END'])
-  assert.deepEqual(rows.slice(1), [['orders', '0', '0', '0', '0', '0', '0'], ['orders', '1', '0', '0', '0', '0', '0']])
+  assert.deepEqual(rows[0], ['TOPIC', 'PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOG START', 'LOG END', 'OFFLINE', 'STATUS'])
+  assert.deepEqual(rows.slice(1), [['orders', '0', '0', '0', '0', '0', '0', '-', 'ok'], ['orders', '1', '0', '0', '0', '0', '0', '-', 'ok']])
 
   const altered = await samsa(['topic', 'alter', 'orders', '--partitions', '3', '--set', 'segment.bytes=1048576', '--delete-config', 'retention.ms', ...b])
   assert.equal(altered.code, 0, altered.stderr)

@@ -55,6 +55,11 @@ export class KafkaRaftClient extends RaftCore implements RaftClientApi {
     else this.becomeUnattached(this.epoch)
   }
 
+  /** How many voters the quorum has (1: a single node). */
+  get voterCount(): number {
+    return this.voters.size
+  }
+
   /** Adds a listener; batches already delivered are replayed to it first. */
   register(listener: RaftListener): void {
     if (this.started && this.deliveredTo > 0n) {
