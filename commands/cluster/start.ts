@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../src/cli/base-command.js'
 import {clusterCall, clusterDirFlag, fetchRoles, nodeRecord, supervisor} from '../../src/cli/cluster-cli.js'
 import {renderTable} from '../../src/cli/output.js'
+import {parseKeyValues} from '../../src/cli/kv.js'
 import type {NodeStatus, StartProgress} from '../../src/cluster/supervisor.js'
 import type {SpawnedNode} from '../../src/cluster/node-process.js'
 
@@ -22,6 +23,7 @@ export default class ClusterStart extends BaseCommand {
     nodes: Flags.integer({summary: 'Number of nodes (default 3; a restarted cluster keeps its count).', min: 1, max: 64}),
     'data-dir': clusterDirFlag,
     'base-port': Flags.integer({summary: 'Port of node 0; node i listens on base-port + i (default 9092).', min: 1, max: 65535}),
+    set: Flags.string({summary: 'Broker config KEY=VALUE for every node, under Kafka\'s name (repeatable; kept for restarts).', multiple: true}),
     detach: Flags.boolean({summary: 'Leave the nodes running in the background and return.', default: false}),
   }
 
@@ -37,7 +39,7 @@ export default class ClusterStart extends BaseCommand {
     let started: SpawnedNode[]
     let alreadyRunning: number[]
     try {
-      ({started, alreadyRunning} = await clusterCall(() => sup.start({nodes: flags.nodes, basePort: flags['base-port'], detached: flags.detach}, onProgress)))
+      ({started, alreadyRunning} = await clusterCall(() => sup.start({nodes: flags.nodes, basePort: flags['base-port'], detached: flags.detach, brokerConfigs: parseKeyValues(flags.set, '--set')}, onProgress)))
     } catch (err) {
       spinner?.fail('cluster did not start')
       throw err

@@ -227,8 +227,20 @@ export class Partition extends EventEmitter {
       })
   }
 
-  /** Enough ISR members for acks=all. */
-  hasEnoughReplicas(minInsyncReplicas: number): boolean {
-    return this.isr.length >= minInsyncReplicas
+  /**
+   * Enough ISR members for acks=all. A follower that has not caught up within `lagTimeMs` is not
+   * counted even while the controller still lists it: when the controller quorum is lost too (two of
+   * three combined nodes down) the ISR can no longer shrink, and writes that cannot reach
+   * min.insync.replicas copies should fail with NOT_ENOUGH_REPLICAS rather than time out.
+   */
+  hasEnoughReplicas(minInsyncReplicas: number, lagTimeMs = Infinity): boolean {
+    if (this.isr.length < minInsyncReplicas) return false
+    const now = this.clock()
+    let live = 0
+    for (const r of this.isr) {
+      const f = this.followers.get(r)
+      if (r === this.nodeId || (f && now - f.lastCaughtUpTimeMs <= lagTimeMs)) live++
+    }
+    return live >= minInsyncReplicas
   }
 }

@@ -32,6 +32,7 @@ export function nodeArgs(state: ClusterState, node: NodeState): string[] {
     '--listen', `${state.host}:${node.port}`, '--cluster-id', state.clusterId,
     '--set', `controller.quorum.voters=${quorumVoters(state)}`,
     '--set', `offsets.topic.replication.factor=${Math.min(3, state.nodes.length)}`,
+    ...Object.entries(state.brokerConfigs ?? {}).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
   ]
 }
 

@@ -23,6 +23,8 @@ export interface ClusterState {
   /** True when the nodes were started with --detach (nobody supervises them). */
   detached: boolean
   nodes: NodeState[]
+  /** Broker configs every node starts with (`cluster start --set`); a restart reuses them. */
+  brokerConfigs: Record<string, string>
 }
 
 /** A mistake of the caller (no cluster here, unknown node, port busy...): commands exit 2 on it. */
@@ -55,6 +57,7 @@ export function readClusterState(dataDir: string): ClusterState | undefined {
   return {
     clusterId: parsed.clusterId, basePort: Number(parsed.basePort), host: parsed.host ?? '127.0.0.1',
     detached: Boolean(parsed.detached),
+    brokerConfigs: parsed.brokerConfigs && typeof parsed.brokerConfigs === 'object' ? {...parsed.brokerConfigs} : {},
     nodes: parsed.nodes.map((n: any) => ({id: n.id, port: n.port, pid: Number.isInteger(n.pid) ? n.pid : null, dataDir: n.dataDir})),
   }
 }

@@ -14,7 +14,11 @@ import {
 } from './state.js'
 
 /** What `cluster start` asks for; omitted values come from the state file, then the defaults. */
-export interface StartOptions { nodes?: number; basePort?: number; detached: boolean }
+export interface StartOptions {
+  nodes?: number; basePort?: number; detached: boolean
+  /** Broker configs for every node (merged over the recorded ones of an existing cluster). */
+  brokerConfigs?: Record<string, string>
+}
 
 /** A node as status reports it. */
 export interface NodeStatus extends NodeState { running: boolean; listener: string }
@@ -54,7 +58,7 @@ export class ClusterSupervisor {
       if (opts.basePort !== undefined && opts.basePort !== existing.basePort) {
         throw new ClusterUsageError(`the cluster in ${this.dataDir} uses base port ${existing.basePort}, not ${opts.basePort}`)
       }
-      return {...existing, detached: opts.detached}
+      return {...existing, detached: opts.detached, brokerConfigs: {...existing.brokerConfigs, ...opts.brokerConfigs}}
     }
     const n = opts.nodes ?? 3
     const basePort = opts.basePort ?? 9092
@@ -63,7 +67,7 @@ export class ClusterSupervisor {
       throw new ClusterUsageError(`--base-port ${basePort} leaves no room for ${n} nodes`)
     }
     return {
-      clusterId: newClusterId(), basePort, host: '127.0.0.1', detached: opts.detached,
+      clusterId: newClusterId(), basePort, host: '127.0.0.1', detached: opts.detached, brokerConfigs: {...opts.brokerConfigs},
       nodes: Array.from({length: n}, (_, id) => ({id, port: basePort + id, pid: null, dataDir: join(this.dataDir, `node-${id}`)})),
     }
   }

@@ -75,7 +75,7 @@ function appendPartition(broker: CoreBrokerContext, topic: string, index: number
   }
   if (acks === -1) {
     const minIsr = broker.replicaManager.minInsyncReplicas(topic)
-    if (!partition.hasEnoughReplicas(minIsr)) {
+    if (!partition.hasEnoughReplicas(minIsr, broker.replicaManager.lagTimeMs)) {
       return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS,
         `The size of the current ISR [${partition.isr.join(',')}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}.`)
     }
