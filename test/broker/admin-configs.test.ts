@@ -31,7 +31,7 @@ async function describe(ctx: BrokerContext, resourceType: number, resourceName: 
 }
 
 test('DescribeConfigs of a topic: values, sources, synonyms, types and docs', async () => {
-  const b = makeBroker({'log.retention.hours': '24', 'log.segment.bytes': '1048576'})
+  const b = await makeBroker({'log.retention.hours': '24', 'log.segment.bytes': '1048576'})
   try {
     await createTopic(b.ctx, 'cfg', {'cleanup.policy': 'compact'})
     const {result, byName} = await describe(b.ctx, TOPIC, 'cfg')
@@ -70,12 +70,12 @@ test('DescribeConfigs of a topic: values, sources, synonyms, types and docs', as
     assert.equal(missing.result.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
     assert.deepEqual(missing.result.configs, [])
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('DescribeConfigs of the broker: static, default, read-only; other ids and types rejected', async () => {
-  const b = makeBroker({'log.segment.bytes': '1048576', 'num.partitions': '1'})
+  const b = await makeBroker({'log.segment.bytes': '1048576', 'num.partitions': '1'})
   try {
     const {result, byName} = await describe(b.ctx, BROKER, '0')
     assert.equal(result.errorCode, 0)
@@ -89,12 +89,12 @@ test('DescribeConfigs of the broker: static, default, read-only; other ids and t
     })
     assert.deepEqual(res.results.map((r: any) => r.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST])
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('AlterConfigs replaces the whole topic override set and reaches the log config', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     await createTopic(b.ctx, 'alt', {'retention.ms': '1000', 'cleanup.policy': 'compact'})
     const dry = await call(b.ctx, alterConfigsHandler, 1, {resources: [{resourceType: TOPIC, resourceName: 'alt', configs: [{name: 'segment.bytes', value: '2048'}]}], validateOnly: true})
@@ -125,12 +125,12 @@ test('AlterConfigs replaces the whole topic override set and reaches the log con
     assert.deepEqual(dup.responses.map((r: any) => r.errorCode), [ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST])
     assert.deepEqual(b.ctx.metadata.topic('alt')!.configs, {'segment.bytes': '2048'})
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('AlterConfigs on the broker sets dynamic defaults that topics inherit', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     await createTopic(b.ctx, 'inherit')
     const res = await call(b.ctx, alterConfigsHandler, 1, {resources: [{resourceType: BROKER, resourceName: '0', configs: [{name: 'log.retention.ms', value: '5000'}]}]})
@@ -148,12 +148,12 @@ test('AlterConfigs on the broker sets dynamic defaults that topics inherit', asy
     await call(b.ctx, alterConfigsHandler, 1, {resources: [{resourceType: BROKER, resourceName: '', configs: []}]})
     assert.deepEqual(b.ctx.metadata.brokerConfigOverrides(), {})
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     await createTopic(b.ctx, 'inc', {'retention.ms': '1000'})
     const op = async (configs: object[], resourceName = 'inc', validateOnly = false) =>
@@ -185,6 +185,6 @@ test('IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT', async () => {
     assert.deepEqual(b.ctx.metadata.brokerConfigOverrides(), {'log.segment.bytes': '8192'})
     assert.equal((b.ctx.replicaManager as ReplicaManager).logConfig('inc')!.segmentBytes, 8192)
   } finally {
-    b.close()
+    await b.close()
   }
 })

@@ -17,7 +17,7 @@ function topic(name: string, numPartitions = 1, replicationFactor = 1, extra: ob
 }
 
 test('CreateTopics v7 creates the topic, its logs, and answers with id, counts and configs', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     const res = await call(b.ctx, createTopicsHandler, 7, {
       topics: [topic('orders', 3, 1, {configs: [{name: 'retention.ms', value: '1000'}]})], timeoutMs: 5000, validateOnly: false,
@@ -45,12 +45,12 @@ test('CreateTopics v7 creates the topic, its logs, and answers with id, counts a
     assert.equal(again.topics[0].topicId, ZERO)
     assert.equal(again.topics[0].numPartitions, -1)
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('CreateTopics validateOnly creates nothing; -1 takes the broker defaults', async () => {
-  const b = makeBroker({'num.partitions': '4'})
+  const b = await makeBroker({'num.partitions': '4'})
   try {
     const res = await call(b.ctx, createTopicsHandler, 5, {topics: [topic('dry', -1, -1)], timeoutMs: 1000, validateOnly: true})
     assert.equal(res.topics[0].errorCode, 0)
@@ -60,12 +60,12 @@ test('CreateTopics validateOnly creates nothing; -1 takes the broker defaults', 
     assert.equal(real.topics[0].errorCode, 0)
     assert.equal(b.ctx.metadata.topic('wet')!.partitions.length, 4)
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('CreateTopics rejects bad counts, configs, names, assignments and duplicates per topic', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     const res = await call(b.ctx, createTopicsHandler, 6, {
       topics: [
@@ -105,24 +105,24 @@ test('CreateTopics rejects bad counts, configs, names, assignments and duplicate
     assert.equal(b.ctx.metadata.topic('good')!.partitions.length, 2)
     assert.equal(b.ctx.metadata.topics().length, 1)
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('CreateTopics v0 answers without error messages', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     const res = await call(b.ctx, createTopicsHandler, 0, {topics: [topic('a'), topic('a ')], timeoutMs: 1000})
     assert.deepEqual(res.topics.map((t: any) => [t.name, t.errorCode, t.errorMessage]), [
       ['a', 0, null], ['a ', ErrorCode.INVALID_TOPIC_EXCEPTION, null],
     ])
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('DeleteTopics by name (v1) and by name or id (v6)', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     await call(b.ctx, createTopicsHandler, 7, {topics: [topic('t1'), topic('t2'), topic('t3')], timeoutMs: 1000})
     const id2 = b.ctx.metadata.topic('t2')!.topicId
@@ -145,12 +145,12 @@ test('DeleteTopics by name (v1) and by name or id (v6)', async () => {
     // The deleted topic's logs are gone from the replica manager.
     assert.equal(b.ctx.replicaManager.getLog('t2', 0), undefined)
   } finally {
-    b.close()
+    await b.close()
   }
 })
 
 test('CreatePartitions only grows, checks assignments, and honours validateOnly', async () => {
-  const b = makeBroker()
+  const b = await makeBroker()
   try {
     await call(b.ctx, createTopicsHandler, 7, {topics: [topic('grow', 1)], timeoutMs: 1000})
     const dry = await call(b.ctx, createPartitionsHandler, 3, {topics: [{name: 'grow', count: 3, assignments: null}], timeoutMs: 1000, validateOnly: true})
@@ -184,6 +184,6 @@ test('CreatePartitions only grows, checks assignments, and honours validateOnly'
     assert.equal(assigned.results[0].errorCode, 0)
     assert.equal(b.ctx.metadata.topic('grow')!.partitions.length, 4)
   } finally {
-    b.close()
+    await b.close()
   }
 })

@@ -1,5 +1,5 @@
 // A single-voter quorum (no controller.quorum.voters): instant leadership, durable commits, replay of
-// the committed history at restart, and replay of a data dir written by the single-node MetadataLog.
+// the committed history at restart, and replay of a data dir written before the quorum existed.
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {mkdtempSync, rmSync, existsSync, readFileSync} from 'node:fs'
@@ -7,9 +7,20 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {KafkaRaftClient} from '../../src/controller/raft/kafka-raft-client.js'
 import {RecordingListener} from '../helpers/raft-cluster.js'
-import {MetadataLog} from '../../src/broker/metadata/metadata-log.js'
-import {MetadataRecordType, decodeMetadataRecord, type MetadataRecord} from '../../src/broker/metadata/records.js'
+import {MetadataRecordType, decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord} from '../../src/broker/metadata/records.js'
+import {Log, defaultLogConfig} from '../../src/storage/index.js'
+import {encodeRecordBatch} from '../../src/records/index.js'
 import {ErrorCode, KafkaError} from '../../src/protocol/index.js'
+
+/** Writes batches the way samsa's single-node controller did before the quorum: one batch per change, epoch 0, no quorum-state. */
+function writePreQuorumMetadataLog(dataDir: string, batches: MetadataRecord[][]): void {
+  const log = Log.open(join(dataDir, '__cluster_metadata-0'), defaultLogConfig({retentionMs: -1, retentionBytes: -1}), {producerSnapshots: false})
+  for (const records of batches) {
+    log.append(encodeRecordBatch({records: records.map((r) => ({value: encodeMetadataRecord(r), timestamp: 0n}))}))
+  }
+  log.flush()
+  log.close()
+}
 
 function single(dataDir: string, listener: RecordingListener): KafkaRaftClient {
   const c = new KafkaRaftClient({nodeId: 0, clusterId: 'single', voters: new Map([[0, {host: '127.0.0.1', port: 1}]]), dataDir})
@@ -66,9 +77,7 @@ test('a data dir written by the single-node MetadataLog replays as committed his
       [{type: MetadataRecordType.Config, data: {resourceType: 2, resourceName: 'orders', name: 'retention.ms', value: '1000'}},
         {type: MetadataRecordType.RemoveTopic, data: {topicId}}],
     ]
-    const ml = MetadataLog.open(dir, () => {})
-    for (const batch of written) ml.append(batch)
-    ml.close()
+    writePreQuorumMetadataLog(dir, written)
     assert.ok(!existsSync(join(dir, '__cluster_metadata-0', 'quorum-state')))
 
     const l = new RecordingListener()
