@@ -5,6 +5,7 @@
  */
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {NodeChannel, type NodeAddress} from './network/node-channel.js'
+import {parseQuorumVoters} from './raft/quorum-config.js'
 
 /** Sends a request to a node; injectable for tests. */
 export interface ControllerTransport {
@@ -17,12 +18,7 @@ export const FORWARD_CLIENT_PREFIX = 'samsa-node-'
 
 /** Parses "0@host:port,1@host:port" (controller.quorum.voters). */
 export function parseVoters(spec: string | undefined): Map<number, NodeAddress> {
-  const out = new Map<number, NodeAddress>()
-  for (const part of (spec ?? '').split(',')) {
-    const m = part.trim().match(/^(\d+)@\[?([^\]]+?)\]?:(\d+)$/)
-    if (m) out.set(Number(m[1]), {host: m[2], port: Number(m[3])})
-  }
-  return out
+  return parseQuorumVoters(spec ?? '')
 }
 
 /** NodeChannels to the voters, opened lazily. */
