@@ -12,6 +12,9 @@ import type {QuorumController, HeartbeatResult} from '../controller/quorum-contr
 import type {RaftClientApi} from '../controller/raft/types.js'
 import {callController, type ControllerTransport} from '../controller/controller-transport.js'
 
+/** Controlled shutdown stops trying once no controller has answered for this long. */
+const CONTROLLED_SHUTDOWN_GIVE_UP_MS = 1000
+
 export interface BrokerLifecycleOptions {
   nodeId: number; clusterId: string; raft: RaftClientApi; controller: QuorumController; transport: ControllerTransport
   /** Offset of the last metadata record this node replayed. */
@@ -62,11 +65,19 @@ export class BrokerLifecycleManager {
     if (this.brokerEpoch < 0n || this.closed) return
     this.wantShutDown = true
     const deadline = Date.now() + timeoutMs
+    let failingSince = -1
     for (let i = 0; i < 1000 && !this.shutdownDone && Date.now() < deadline; i++) {
       try {
-        await this.heartbeatOnce(Math.max(1, deadline - Date.now()))
+        await this.heartbeatOnce(Math.max(1, Math.min(CONTROLLED_SHUTDOWN_GIVE_UP_MS, deadline - Date.now())))
+        failingSince = -1
       } catch (err) {
-        this.o.logger('warn', `controlled shutdown heartbeat failed: ${(err as Error).message}`)
+        // When the whole cluster stops at once, the last nodes find no controller left: waiting the
+        // full timeout would only delay the stop, since nobody remains to take over leadership.
+        if (failingSince < 0) failingSince = Date.now()
+        if (Date.now() - failingSince >= CONTROLLED_SHUTDOWN_GIVE_UP_MS) {
+          this.o.logger('warn', `controlled shutdown: no active controller answers (${(err as Error).message}); stopping without it`)
+          return
+        }
         await new Promise((r) => setTimeout(r, 100))
       }
     }

@@ -100,7 +100,8 @@ export async function waitReady(spawned: SpawnedNode, timeoutMs: number): Promis
       const m = text.match(new RegExp(`samsa broker ${spawned.node.id} ready on (\\S+)`))
       if (m) return m[1]
       if (exitCode !== undefined || spawned.child.exitCode !== null) {
-        throw new Error(`node ${spawned.node.id} exited before it was ready:\n${lastLines(text, 5)}`)
+        // Read again: the node may have written its last words between the read above and its exit.
+        throw new Error(`node ${spawned.node.id} exited before it was ready:\n${lastLines(readFrom(file, spawned.logOffset), 5)}`)
       }
       if (Date.now() >= deadline) {
         throw new Error(`node ${spawned.node.id} was not ready within ${timeoutMs} ms (see ${file}):\n${lastLines(text, 5)}`)
