@@ -228,19 +228,16 @@ export class Partition extends EventEmitter {
   }
 
   /**
-   * Enough ISR members for acks=all. A follower that has not caught up within `lagTimeMs` is not
-   * counted even while the controller still lists it: when the controller quorum is lost too (two of
-   * three combined nodes down) the ISR can no longer shrink, and writes that cannot reach
+   * The ISR members that count for acks=all: the leader, and followers that caught up within
+   * `lagTimeMs` even while the controller still lists them. When the controller quorum is lost too
+   * (two of three combined nodes down) the ISR can no longer shrink, and writes that cannot reach
    * min.insync.replicas copies should fail with NOT_ENOUGH_REPLICAS rather than time out.
    */
-  hasEnoughReplicas(minInsyncReplicas: number, lagTimeMs = Infinity): boolean {
-    if (this.isr.length < minInsyncReplicas) return false
+  liveIsr(lagTimeMs = Infinity): number[] {
     const now = this.clock()
-    let live = 0
-    for (const r of this.isr) {
+    return this.isr.filter((r) => {
       const f = this.followers.get(r)
-      if (r === this.nodeId || (f && now - f.lastCaughtUpTimeMs <= lagTimeMs)) live++
-    }
-    return live >= minInsyncReplicas
+      return r === this.nodeId || (f !== undefined && now - f.lastCaughtUpTimeMs <= lagTimeMs)
+    })
   }
 }

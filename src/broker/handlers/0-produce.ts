@@ -75,9 +75,11 @@ function appendPartition(broker: CoreBrokerContext, topic: string, index: number
   }
   if (acks === -1) {
     const minIsr = broker.replicaManager.minInsyncReplicas(topic)
-    if (!partition.hasEnoughReplicas(minIsr, broker.replicaManager.lagTimeMs)) {
+    const live = partition.liveIsr(broker.replicaManager.lagTimeMs)
+    if (live.length < minIsr) {
+      const stale = partition.isr.length > live.length ? ` (of ISR [${partition.isr.join(',')}], only these are caught up)` : ''
       return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS,
-        `The size of the current ISR [${partition.isr.join(',')}] is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}.`)
+        `The size of the current ISR [${live.join(',')}]${stale} is insufficient to satisfy the min.isr requirement of ${minIsr} for partition ${topic}-${index}.`)
     }
   }
   const leaderEpoch = partition.leaderEpoch
