@@ -70,18 +70,27 @@ export default class ClusterStart extends BaseCommand {
     await new Promise<void>((done) => {
       let stopping = false
       let alive = started.length
+      let allExited = (): void => {}
       for (const s of started) {
         s.child.once('exit', (code, signal) => {
           alive--
           if (!stopping) this.err(`node ${s.node.id} exited (${signal ?? `code ${code}`})`)
-          if (alive === 0 && !stopping) done()
+          if (alive === 0) stopping ? allExited() : done()
         })
       }
+      // Our children are gone only once reaped (their 'exit'): leaving earlier would leave zombies behind for a moment.
+      const reaped = (): Promise<void> => alive === 0 ? Promise.resolve() : new Promise<void>((r) => {
+        const timer = setTimeout(r, 5000)
+        allExited = () => {
+          clearTimeout(timer)
+          r()
+        }
+      })
       const stop = (signal: string): void => {
         if (stopping) return
         stopping = true
         this.err(`${signal}: stopping ${nodes.length} nodes`)
-        stopAll().then(() => done(), (err: Error) => {
+        stopAll().then(reaped).then(() => done(), (err: Error) => {
           this.err(`stopping failed: ${err.message}`)
           done()
         })
