@@ -23,6 +23,9 @@ import type {GroupStore, StoreRecord} from './offsets-topic.js'
 
 type Logger = (level: 'info' | 'warn' | 'error', msg: string) => void
 
+/** offsets.commit.timeout.ms: how long a commit waits for the ISR. */
+const OFFSET_COMMIT_TIMEOUT_MS = 5000
+
 /** A JoinGroup as the coordinator sees it. */
 export interface JoinGroupParams {
   groupId: string; memberId: string; groupInstanceId: string | null
@@ -582,7 +585,13 @@ export class GroupCoordinator {
       return req.offsets.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE)
     }
     if (!this.serves(req.groupId)) return req.offsets.map(() => ErrorCode.NOT_COORDINATOR)
-    return commitOffsets(this, req)
+    const errors = commitOffsets(this, req)
+    if (this.store.awaitReplicated && errors.includes(ErrorCode.NONE) &&
+      !(await this.store.awaitReplicated(req.groupId, OFFSET_COMMIT_TIMEOUT_MS))) {
+      // Not on the ISR in time (Kafka maps its append timeout so): the client retries, possibly at the next coordinator.
+      return errors.map((e) => (e === ErrorCode.NONE ? ErrorCode.COORDINATOR_NOT_AVAILABLE : e))
+    }
+    return errors
   }
 
   /** Handles OffsetFetch for one group; `topics` null = every committed offset. */

@@ -9,7 +9,7 @@
  */
 import {ErrorCode, KafkaError} from '../../protocol/index.js'
 import {decodeRecordBatches, encodeRecordBatch} from '../../records/index.js'
-import type {BrokerContext} from '../context.js'
+import type {BrokerContext, CoreBrokerContext} from '../context.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
 
@@ -30,6 +30,11 @@ export interface GroupStore {
   ledPartitions?(): number[]
   /** Calls `listener` whenever this node becomes (leader true) or stops being the leader of a partition. */
   onLeadershipChange?(listener: (partition: number, leader: boolean) => void): void
+  /**
+   * Resolves true once everything appended so far to the group's partition is replicated to its
+   * ISR (the high watermark passed it), as Kafka writes offsets with acks=all; false after timeoutMs.
+   */
+  awaitReplicated?(groupId: string, timeoutMs: number): Promise<boolean>
 }
 
 /** Java's String.hashCode over UTF-16 code units (int32 wrap-around). */
@@ -87,6 +92,29 @@ export class OffsetsTopicStore implements GroupStore {
       const was = change.kind === 'partition-changed' && change.previous.leader === this.broker.nodeId
       const is = change.partition.leader === this.broker.nodeId
       if (was !== is) listener(change.partition.partition, is)
+    })
+  }
+
+  awaitReplicated(groupId: string, timeoutMs: number): Promise<boolean> {
+    const p = this.partitionOf(groupId)
+    const replicaManager = (this.broker as CoreBrokerContext).replicaManager
+    const partition = p === null ? undefined : replicaManager.partition?.(OFFSETS_TOPIC, p)
+    if (!partition) return Promise.resolve(true)
+    const log = partition.log
+    const target = log.logEndOffset
+    if (log.highWatermark >= target) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer)
+        partition.off('hw', check)
+        resolve(ok)
+      }
+      const check = (): void => {
+        if (!partition.isLeader) done(false)
+        else if (log.highWatermark >= target) done(true)
+      }
+      const timer = setTimeout(() => done(false), timeoutMs)
+      partition.on('hw', check)
     })
   }
 
