@@ -55,8 +55,11 @@ export function partitionChangeRecord(topicId: string, p: PartitionImage, next: 
 }
 
 /**
- * Replica lists for new partitions `first`..`first+count-1` over the usable brokers: partition p
- * starts at broker (start + p) and takes the next rf brokers, so leaders and replicas spread evenly.
+ * Replica lists for new partitions `first`..`first+count-1` over the usable brokers, as Kafka's
+ * rack-unaware assignment: partition p's leader is broker (start + p); its followers follow at a
+ * distance that shifts by one after every full round of brokers, so that with 3 brokers partitions 0
+ * and 3 get [0,1,2] and [0,2,1]: a broker's followers (and the load of a failed broker's
+ * leaderships) spread over all the others rather than always landing on the same neighbour.
  */
 export function placeReplicas(brokers: number[], first: number, count: number, rf: number, start: number): number[][] {
   if (rf > brokers.length) {
@@ -64,9 +67,14 @@ export function placeReplicas(brokers: number[], first: number, count: number, r
       `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only ${brokers.length} broker(s) are registered.`)
   }
   const sorted = [...brokers].sort((a, b) => a - b)
+  const n = sorted.length
   const out: number[][] = []
   for (let p = first; p < first + count; p++) {
-    out.push(Array.from({length: rf}, (_, j) => sorted[(start + p + j) % sorted.length]))
+    const leader = (start + p) % n
+    const shift = start + Math.floor(p / n)
+    const replicas = [sorted[leader]]
+    for (let j = 0; j < rf - 1; j++) replicas.push(sorted[(leader + 1 + ((shift + j) % (n - 1))) % n])
+    out.push(replicas)
   }
   return out
 }

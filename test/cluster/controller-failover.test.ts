@@ -317,7 +317,8 @@ describe('controller failover, preferred and unclean elections on a 3-node clust
     await healthy()
     const ids = [0, 1, 2]
     await ok(['topic', 'create', 'uc-off', '-p', '3', '-r', '2', ...boot(ids)])
-    await ok(['topic', 'create', 'uc-on', '-p', '3', '-r', '2', '-c', 'unclean.leader.election.enable=true', ...boot(ids)])
+    // Six partitions of RF2 over three brokers hold every ordered pair of brokers, whatever the placement's start.
+    await ok(['topic', 'create', 'uc-on', '-p', '6', '-r', '2', '-c', 'unclean.leader.election.enable=true', ...boot(ids)])
     const off = (await fullIsr('uc-off', ids))[0]
     const [a, b] = off.replicas
     const c = ids.find((i) => i !== a && i !== b)!
