@@ -22,7 +22,9 @@ import {KafkaRaftClient, raftOptionsFromProps} from '../controller/raft/index.js
 import {loadOrCreateMetaProperties} from './metadata/meta-properties.js'
 import {Purgatory} from './purgatory.js'
 import {ReplicaManager, topicLogConfig} from './replica-manager.js'
-import {CloseConnectionError, SocketServer, type ConnectionInfo, type RequestProcessor, type ResponseFrame} from './socket-server.js'
+import {CloseConnectionError, SocketServer, type ConnectionInfo, type RequestProcessor, type ResponseFrame, type ResponseParts} from './socket-server.js'
+import {FETCH_LEASES} from './handlers/1-fetch.js'
+import {ReadBufferPool} from '../storage/read-buffer-pool.js'
 
 /** What `samsa broker start` passes in. */
 export interface BrokerConfig {
@@ -118,7 +120,7 @@ export async function startBroker(config: BrokerConfig): Promise<Broker> {
     replicaManager = new ReplicaManager(logManager, metadata, {nodeId, props, logger})
     replicaManager.startup()
     const purgatory = new Purgatory()
-    Object.assign(context, {replicaManager, logManager, purgatory})
+    Object.assign(context, {replicaManager, logManager, purgatory, readBufferPool: new ReadBufferPool()})
     // Replays __consumer_offsets (the logs are open now) so committed offsets and groups survive restarts.
     const groupCoordinator = createGroupCoordinator(context)
     context.groupCoordinator = groupCoordinator
@@ -230,8 +232,9 @@ export function requestProcessor(context: BrokerContext, starting: () => boolean
       throw new CloseConnectionError(`api key ${apiKey} refused: the node is still loading the cluster metadata`)
     }
     const result = handler.handle(context, request, {header, clientHost: conn.remoteAddress, connectionId: conn.id})
-    if (result instanceof Promise) return result.then((r) => encode(handler, header, r, legacy))
-    return encode(handler, header, result, legacy)
+    const pool = (context as CoreBrokerContext).readBufferPool
+    if (result instanceof Promise) return result.then((r) => encode(handler, header, r, legacy, pool))
+    return encode(handler, header, result, legacy, pool)
   }
 }
 
@@ -240,12 +243,17 @@ function isMetadataFetch(request: any): boolean {
   return request?.topics?.length === 1 && request.topics[0].topic === '__cluster_metadata'
 }
 
-function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean): ResponseFrame {
+function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean, pool?: ReadBufferPool): ResponseFrame {
   if (body === NO_RESPONSE) return null
   if (legacy) return encodeAdvertisedOnly(handler.apiKey, header.apiVersion, header.correlationId, body)
   // Fetch's record sets are fresh reads of segment bytes that nothing changes: the socket writes them
   // as they are instead of a copy into one frame.
-  if (handler.apiKey === FETCH) return encodeResponseChunks(FETCH, header.apiVersion, header.correlationId, body)
+  if (handler.apiKey === FETCH) {
+    const parts: ResponseParts = encodeResponseChunks(FETCH, header.apiVersion, header.correlationId, body)
+    const leases: Buffer[] | undefined = (body as any)[FETCH_LEASES]
+    if (pool && leases && leases.length > 0) parts.onWritten = () => pool.release(leases)
+    return parts
+  }
   return encodeResponse(handler.apiKey, header.apiVersion, header.correlationId, body)
 }
 

@@ -101,4 +101,6 @@ export interface ReplicaManager {
 export interface CoreBrokerContext extends BrokerContext {
   replicaManager: import('./replica-manager.js').ReplicaManager
   purgatory: import('./purgatory.js').Purgatory
+  /** Reusable buffers for fetch reads (absent in bare test contexts: reads allocate). */
+  readBufferPool?: import('../storage/read-buffer-pool.js').ReadBufferPool
 }

@@ -25,7 +25,10 @@ export interface ConnectionInfo { id: number; remoteAddress: string }
  * A response frame (with size prefix), or its parts in order when large record sets are referenced
  * rather than copied (Fetch); null when no response is due (acks=0).
  */
-export type ResponseFrame = Buffer | Buffer[] | null
+export type ResponseFrame = Buffer | ResponseParts | null
+
+/** A response written as parts (one writev); `onWritten` runs once the socket has handed them all to the kernel. */
+export type ResponseParts = Buffer[] & {onWritten?: () => void}
 
 /**
  * Turns one request frame (without its size prefix) into a response frame.
@@ -269,7 +272,10 @@ class KafkaConnection {
       // Parts leave in one writev; the cork nests inside onData's when the response is synchronous.
       this.socket.cork()
       let ok = true
-      for (const part of response) ok = this.socket.write(part) && ok
+      const last = response.length - 1
+      for (let i = 0; i < last; i++) ok = this.socket.write(response[i]) && ok
+      // Writes complete in order, so the last part's callback means every part has left.
+      if (last >= 0) ok = (response.onWritten ? this.socket.write(response[last], response.onWritten) : this.socket.write(response[last])) && ok
       this.socket.uncork()
       if (!ok) this.pausedForDrain = true
     }

@@ -118,8 +118,8 @@ export class LogSegment {
   }
 
   /** Reads `length` bytes at `position` into a new Buffer (fewer at end of file). */
-  readAt(position: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length)
+  readAt(position: number, length: number, allocate: (length: number) => Buffer = Buffer.allocUnsafe): Buffer {
+    const buf = allocate(length)
     const n = readFully(this.fd, buf, 0, length, position)
     return n === length ? buf : buf.subarray(0, n)
   }
@@ -148,9 +148,9 @@ export class LogSegment {
    * Reads whole batches starting at `position` (a batch start): at most `maxBytes`, but the whole first
    * batch when `minOneBatch`; stops before the first batch whose base offset is >= `maxOffset`.
    */
-  readFrom(position: number, maxBytes: number, minOneBatch: boolean, maxOffset: bigint): SegmentRead {
+  readFrom(position: number, maxBytes: number, minOneBatch: boolean, maxOffset: bigint, allocate?: (length: number) => Buffer): SegmentRead {
     const available = this.size - position
-    let buf = this.readAt(position, Math.max(0, Math.min(available, maxBytes)))
+    let buf = this.readAt(position, Math.max(0, Math.min(available, maxBytes)), allocate)
     let end = this.wholeBatchesEnd(buf, maxOffset)
     if (end === 0 && minOneBatch && available >= LOG_OVERHEAD) {
       // The first batch alone is larger than maxBytes: return it whole, as Kafka does for progress.

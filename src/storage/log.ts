@@ -362,8 +362,10 @@ export class Log extends EventEmitter {
    * Reads whole batches from the batch containing `fetchOffset`: up to `maxBytes`, at least one batch
    * when `minOneBatch`, and only batches below `maxOffset` (default the high watermark; a follower
    * passes the log end offset). Out of [logStartOffset, logEndOffset] -> errorCode OFFSET_OUT_OF_RANGE.
+   * `allocate` supplies the buffers the bytes are read into (the broker's ReadBufferPool).
    */
-  read(fetchOffset: bigint, maxBytes: number, minOneBatch: boolean, maxOffset: bigint = this.highWatermark): LogReadResult {
+  read(fetchOffset: bigint, maxBytes: number, minOneBatch: boolean, maxOffset: bigint = this.highWatermark,
+    allocate?: (length: number) => Buffer): LogReadResult {
     const result: LogReadResult = {errorCode: 0, records: [], size: 0, logStartOffset: this._logStartOffset,
       logEndOffset: this.leo, highWatermark: this.highWatermark}
     if (fetchOffset < this._logStartOffset || fetchOffset > this.leo) {
@@ -377,7 +379,7 @@ export class Log extends EventEmitter {
       const seg = this.segs[i]
       const position = seg.positionOf(offset)
       if (position === null) continue
-      const r = seg.readFrom(position, remaining, minOne, maxOffset)
+      const r = seg.readFrom(position, remaining, minOne, maxOffset, allocate)
       if (r.buf.length === 0) break
       result.records.push(r.buf)
       result.size += r.buf.length

@@ -14,6 +14,9 @@ import type {BrokerContext, CoreBrokerContext} from '../context.js'
 import type {Partition} from '../partition.js'
 import type {Handler, RequestContext} from './types.js'
 
+/** Where a Fetch answer carries the pooled chunks its records are views of (not a protocol field). */
+export const FETCH_LEASES = Symbol('fetch leases')
+
 /** Session epoch meaning "full fetch, no session" (and 0: "full fetch, create a session"). */
 const FINAL_EPOCH = -1
 const INITIAL_EPOCH = 0
@@ -56,7 +59,7 @@ function plan(broker: CoreBrokerContext, req: any, replicaId: number): WantedPar
 }
 
 /** Reads every partition within the response's maxBytes; the first data returned may exceed the limits (one whole batch). */
-function read(wanted: WantedPartition[], maxBytes: number, follower: boolean): {responses: object[]; bytes: number; errors: boolean} {
+function read(wanted: WantedPartition[], maxBytes: number, follower: boolean, allocate?: (length: number) => Buffer): {responses: object[]; bytes: number; errors: boolean} {
   const byTopic = new Map<string, object[]>()
   const responses: object[] = []
   let remaining = maxBytes
@@ -88,7 +91,7 @@ function read(wanted: WantedPartition[], maxBytes: number, follower: boolean): {
       continue
     }
     const maxOffset = follower ? w.log.logEndOffset : w.log.highWatermark
-    const r = limit > 0 || bytes === 0 ? w.log.read(w.fetchOffset, limit, bytes === 0, maxOffset) : undefined
+    const r = limit > 0 || bytes === 0 ? w.log.read(w.fetchOffset, limit, bytes === 0, maxOffset, allocate) : undefined
     out.highWatermark = r?.highWatermark ?? w.log.highWatermark
     // No transactions here, so the last stable offset is the high watermark.
     out.lastStableOffset = out.highWatermark
@@ -121,9 +124,16 @@ export const fetchHandler: Handler = {
     const maxBytes: number = req.maxBytes > 0 ? req.maxBytes : 0x7fffffff
     const follower = req.replicaId >= 0
     const wanted = plan(broker, req, req.replicaId)
-    const first = read(wanted, maxBytes, follower)
-    const answer = (r: {responses: object[]}) => ({throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: r.responses})
+    // Segment bytes are read into pooled chunks that go back to the pool once the socket wrote them (see encode in broker.ts).
+    const leases: Buffer[] = []
+    const pool = broker.readBufferPool
+    const allocate = pool ? (length: number) => pool.allocate(length, leases) : undefined
+    const first = read(wanted, maxBytes, follower, allocate)
+    const answer = (r: {responses: object[]}) => ({throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: r.responses,
+      [FETCH_LEASES]: leases})
     if (req.maxWaitMs <= 0 || first.bytes >= req.minBytes || first.errors || wanted.length === 0) return answer(first)
+    // The first read is not sent: its chunks are free again, and the completion reads afresh.
+    if (pool) pool.release(leases.splice(0))
 
     // Long poll: bytes appended since now (for consumers: once the high watermark moved) count towards
     // minBytes; re-read everything on completion.
@@ -139,7 +149,7 @@ export const fetchHandler: Handler = {
       }
       return available >= req.minBytes
     }
-    const complete = () => answer(read(wanted, maxBytes, follower))
+    const complete = () => answer(read(wanted, maxBytes, follower, allocate))
     // Followers wake on appends; consumers when the high watermark moves (Partition's 'hw').
     return follower ? broker.purgatory.park(logs, req.maxWaitMs, satisfied, complete)
       : broker.purgatory.park(replicas, req.maxWaitMs, satisfied, complete, 'hw')
