@@ -1,4 +1,5 @@
 import type {ApiSchema} from '../schema.js'
+import {quorumTopics, QUORUM_CLUSTER_ID, QUORUM_ERROR_CODE, QUORUM_PARTITION_RESULT} from './quorum-fields.js'
 
 /** BeginQuorumEpoch (53, KIP-595): a newly elected Raft leader tells the voters about its epoch. */
 export const beginQuorumEpochApi: ApiSchema = {
@@ -8,37 +9,17 @@ export const beginQuorumEpochApi: ApiSchema = {
   flexibleVersions: 'none',
   request: {
     fields: [
-      {name: 'clusterId', type: 'string', versions: '0+', nullableVersions: '0+', default: null},
-      {
-        name: 'topics', type: '[]', versions: '0+', fields: [
-          {name: 'topicName', type: 'string', versions: '0+'},
-          {
-            name: 'partitions', type: '[]', versions: '0+', fields: [
-              {name: 'partitionIndex', type: 'int32', versions: '0+'},
-              {name: 'leaderId', type: 'int32', versions: '0+'},
-              {name: 'leaderEpoch', type: 'int32', versions: '0+'},
-            ],
-          },
-        ],
-      },
+      QUORUM_CLUSTER_ID,
+      quorumTopics([
+        {name: 'leaderId', type: 'int32', versions: '0+'},
+        {name: 'leaderEpoch', type: 'int32', versions: '0+'},
+      ]),
     ],
   },
   response: {
     fields: [
-      {name: 'errorCode', type: 'int16', versions: '0+'},
-      {
-        name: 'topics', type: '[]', versions: '0+', fields: [
-          {name: 'topicName', type: 'string', versions: '0+'},
-          {
-            name: 'partitions', type: '[]', versions: '0+', fields: [
-              {name: 'partitionIndex', type: 'int32', versions: '0+'},
-              {name: 'errorCode', type: 'int16', versions: '0+'},
-              {name: 'leaderId', type: 'int32', versions: '0+'},
-              {name: 'leaderEpoch', type: 'int32', versions: '0+'},
-            ],
-          },
-        ],
-      },
+      QUORUM_ERROR_CODE,
+      quorumTopics(QUORUM_PARTITION_RESULT),
     ],
   },
 }

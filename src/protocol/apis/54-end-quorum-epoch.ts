@@ -1,4 +1,5 @@
 import type {ApiSchema} from '../schema.js'
+import {quorumTopics, QUORUM_CLUSTER_ID, QUORUM_ERROR_CODE, QUORUM_PARTITION_RESULT} from './quorum-fields.js'
 
 /** EndQuorumEpoch (54, KIP-595): a resigning Raft leader asks the voters to elect a successor now. */
 export const endQuorumEpochApi: ApiSchema = {
@@ -8,39 +9,19 @@ export const endQuorumEpochApi: ApiSchema = {
   flexibleVersions: 'none',
   request: {
     fields: [
-      {name: 'clusterId', type: 'string', versions: '0+', nullableVersions: '0+', default: null},
-      {
-        name: 'topics', type: '[]', versions: '0+', fields: [
-          {name: 'topicName', type: 'string', versions: '0+'},
-          {
-            name: 'partitions', type: '[]', versions: '0+', fields: [
-              {name: 'partitionIndex', type: 'int32', versions: '0+'},
-              {name: 'leaderId', type: 'int32', versions: '0+'},
-              {name: 'leaderEpoch', type: 'int32', versions: '0+'},
-              // Voters sorted by how far they have replicated: the first should stand first.
-              {name: 'preferredSuccessors', type: '[]int32', versions: '0+'},
-            ],
-          },
-        ],
-      },
+      QUORUM_CLUSTER_ID,
+      quorumTopics([
+        {name: 'leaderId', type: 'int32', versions: '0+'},
+        {name: 'leaderEpoch', type: 'int32', versions: '0+'},
+        // Voters sorted by how far they have replicated: the first should stand first.
+        {name: 'preferredSuccessors', type: '[]int32', versions: '0+'},
+      ]),
     ],
   },
   response: {
     fields: [
-      {name: 'errorCode', type: 'int16', versions: '0+'},
-      {
-        name: 'topics', type: '[]', versions: '0+', fields: [
-          {name: 'topicName', type: 'string', versions: '0+'},
-          {
-            name: 'partitions', type: '[]', versions: '0+', fields: [
-              {name: 'partitionIndex', type: 'int32', versions: '0+'},
-              {name: 'errorCode', type: 'int16', versions: '0+'},
-              {name: 'leaderId', type: 'int32', versions: '0+'},
-              {name: 'leaderEpoch', type: 'int32', versions: '0+'},
-            ],
-          },
-        ],
-      },
+      QUORUM_ERROR_CODE,
+      quorumTopics(QUORUM_PARTITION_RESULT),
     ],
   },
 }

@@ -1,4 +1,5 @@
 import type {ApiSchema} from '../schema.js'
+import {quorumTopics, QUORUM_ERROR_CODE, QUORUM_PARTITION_RESULT} from './quorum-fields.js'
 
 /** One replica's replication state in a DescribeQuorum answer. */
 const replicaState = [
@@ -17,37 +18,18 @@ export const describeQuorumApi: ApiSchema = {
   flexibleVersions: '0+',
   request: {
     fields: [
-      {
-        name: 'topics', type: '[]', versions: '0+', fields: [
-          {name: 'topicName', type: 'string', versions: '0+'},
-          {
-            name: 'partitions', type: '[]', versions: '0+', fields: [
-              {name: 'partitionIndex', type: 'int32', versions: '0+'},
-            ],
-          },
-        ],
-      },
+      quorumTopics([]),
     ],
   },
   response: {
     fields: [
-      {name: 'errorCode', type: 'int16', versions: '0+'},
-      {
-        name: 'topics', type: '[]', versions: '0+', fields: [
-          {name: 'topicName', type: 'string', versions: '0+'},
-          {
-            name: 'partitions', type: '[]', versions: '0+', fields: [
-              {name: 'partitionIndex', type: 'int32', versions: '0+'},
-              {name: 'errorCode', type: 'int16', versions: '0+'},
-              {name: 'leaderId', type: 'int32', versions: '0+'},
-              {name: 'leaderEpoch', type: 'int32', versions: '0+'},
-              {name: 'highWatermark', type: 'int64', versions: '0+'},
-              {name: 'currentVoters', type: '[]', versions: '0+', fields: replicaState},
-              {name: 'observers', type: '[]', versions: '0+', fields: replicaState},
-            ],
-          },
-        ],
-      },
+      QUORUM_ERROR_CODE,
+      quorumTopics([
+        ...QUORUM_PARTITION_RESULT,
+        {name: 'highWatermark', type: 'int64', versions: '0+'},
+        {name: 'currentVoters', type: '[]', versions: '0+', fields: replicaState},
+        {name: 'observers', type: '[]', versions: '0+', fields: replicaState},
+      ]),
     ],
   },
 }
