@@ -3,6 +3,7 @@
  * unsigned-varint frame version (1), the record type, the record version, then the record's
  * fields in the flexible encoding. Described with our schema format and compiled by src/protocol.
  */
+import {BROKER_ENDPOINT_FIELDS, FEATURE_RANGE_FIELDS} from '../../protocol/apis/62-broker-registration.js'
 import {compileMessage, Reader, Writer, ProtocolError, type MessageSchema, type MessageCodec} from '../../protocol/index.js'
 
 /** Record type numbers (the `apiKey` of Kafka's metadata record definitions). */
@@ -108,17 +109,8 @@ const registerBrokerRecord: MessageSchema = {fields: [
   {name: 'brokerId', type: 'int32', versions: '0+'},
   {name: 'incarnationId', type: 'uuid', versions: '0+'},
   {name: 'brokerEpoch', type: 'int64', versions: '0+'},
-  {name: 'endPoints', type: '[]', versions: '0+', fields: [
-    {name: 'name', type: 'string', versions: '0+'},
-    {name: 'host', type: 'string', versions: '0+'},
-    {name: 'port', type: 'uint16', versions: '0+'},
-    {name: 'securityProtocol', type: 'int16', versions: '0+'},
-  ]},
-  {name: 'features', type: '[]', versions: '0+', fields: [
-    {name: 'name', type: 'string', versions: '0+'},
-    {name: 'minSupportedVersion', type: 'int16', versions: '0+'},
-    {name: 'maxSupportedVersion', type: 'int16', versions: '0+'},
-  ]},
+  {name: 'endPoints', type: '[]', versions: '0+', fields: BROKER_ENDPOINT_FIELDS},
+  {name: 'features', type: '[]', versions: '0+', fields: FEATURE_RANGE_FIELDS},
   {name: 'rack', type: 'string', versions: '0+', nullableVersions: '0+'},
   {name: 'fenced', type: 'bool', versions: '0+', default: true},
 ]}
