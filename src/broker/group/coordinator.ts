@@ -18,7 +18,7 @@ import {EMPTY, MemberMetadata, type JoinResult, type MemberProtocol, type SyncRe
 import {describeGroup, listGroups, deleteGroups, type GroupDescription} from './admin.js'
 import {commitOffsets, deleteOffsets, fetchOffsets, removeExpiredOffsets, type CommitRequest, type FetchResult} from './offsets.js'
 import {groupMetadataKey, groupMetadataValue, offsetCommitKey} from './records.js'
-import {ownsGroup, startOwnership} from './ownership.js'
+import {abandonGroup, ownsGroup, startOwnership} from './ownership.js'
 import type {GroupStore, StoreRecord} from './offsets-topic.js'
 
 type Logger = (level: 'info' | 'warn' | 'error', msg: string) => void
@@ -72,16 +72,7 @@ export class GroupCoordinator {
     if (!this.active) return
     this.active = false
     this.retentionTimer?.cancel()
-    for (const group of this.groups.values()) {
-      group.joinTimer?.cancel()
-      group.syncTimer?.cancel()
-      for (const t of group.pendingMembers.values()) t.cancel()
-      for (const m of group.members.values()) {
-        m.heartbeatTimer?.cancel()
-        m.completeJoin(joinError(ErrorCode.NOT_COORDINATOR, m.memberId))
-        m.completeSync(syncError(ErrorCode.NOT_COORDINATOR))
-      }
-    }
+    for (const group of this.groups.values()) abandonGroup(group)
   }
 
   get isActive(): boolean {

@@ -9,6 +9,7 @@ import {ErrorCode} from '../../protocol/index.js'
 import type {GroupCoordinator} from './coordinator.js'
 import {joinError, syncError} from './coordinator.js'
 import {replayGroups} from './replay.js'
+import type {GroupMetadata} from './group-metadata.js'
 
 /** Starts following leadership: loads the partitions led now and subscribes to changes. */
 export function startOwnership(coord: GroupCoordinator): void {
@@ -60,16 +61,21 @@ function dropGroups(coord: GroupCoordinator, partition: number): number {
   let n = 0
   for (const group of [...coord.groups.values()]) {
     if (coord.store.partitionOf!(group.groupId) !== partition) continue
-    group.joinTimer?.cancel()
-    group.syncTimer?.cancel()
-    for (const t of group.pendingMembers.values()) t.cancel()
-    for (const m of group.members.values()) {
-      m.heartbeatTimer?.cancel()
-      m.completeJoin(joinError(ErrorCode.NOT_COORDINATOR, m.memberId))
-      m.completeSync(syncError(ErrorCode.NOT_COORDINATOR))
-    }
+    abandonGroup(group)
     coord.groups.delete(group.groupId)
     n++
   }
   return n
+}
+
+/** Stops a group's timers and answers its parked joins and syncs NOT_COORDINATOR (this node no longer coordinates it). */
+export function abandonGroup(group: GroupMetadata): void {
+  group.joinTimer?.cancel()
+  group.syncTimer?.cancel()
+  for (const t of group.pendingMembers.values()) t.cancel()
+  for (const m of group.members.values()) {
+    m.heartbeatTimer?.cancel()
+    m.completeJoin(joinError(ErrorCode.NOT_COORDINATOR, m.memberId))
+    m.completeSync(syncError(ErrorCode.NOT_COORDINATOR))
+  }
 }
