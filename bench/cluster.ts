@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     singleNode: {acks: 1, replicationFactor: 1}, cluster: {acks: 'all', replicationFactor: NODES},
     recordsPerSec: {samsaSingle: m('samsa-single'), samsaCluster: m('samsa-cluster'), kcatSingle: m('kcat-single'), kcatCluster: m('kcat-cluster')},
     ratioClusterToSingle: {samsa: Number((m('samsa-cluster') / m('samsa-single')).toFixed(3)), kcat: Number((m('kcat-cluster') / m('kcat-single')).toFixed(3))},
-    rounds_: rates,
+    perRound: rates,
   }
   console.log(`median, samsa perf produce: single ${result.recordsPerSec.samsaSingle}/s, cluster ${result.recordsPerSec.samsaCluster}/s, ratio ${result.ratioClusterToSingle.samsa}`)
   console.log(`median, kcat: single ${result.recordsPerSec.kcatSingle}/s, cluster ${result.recordsPerSec.kcatCluster}/s, ratio ${result.ratioClusterToSingle.kcat}`)
