@@ -17,6 +17,8 @@ import {join} from 'node:path'
 import {samsa, type CliResult} from '../cli/helpers.js'
 import {haveKcat} from '../helpers/broker-process.js'
 import {runKcat} from '../helpers/kcat.js'
+import {Connection} from '../../src/client/index.js'
+import {ErrorCode} from '../../src/protocol/index.js'
 import {alive, freePortRange, killRecorded, tempClusterDir, waitFor} from './helpers.js'
 
 const env = {SAMSA_CLUSTER_STOP_TIMEOUT_MS: '8000'}
@@ -124,6 +126,34 @@ describe('controller failover, preferred and unclean elections on a 3-node clust
     } finally {
       killRecorded(dir)
       rmSync(dir, {recursive: true, force: true})
+    }
+  })
+
+  it('admin requests sent straight to a node that is not the controller are forwarded to it and visible there at once', async () => {
+    const st = await healthy()
+    const follower = st.nodes.find((n: any) => n.role !== ACTIVE).id as number
+    const conn = await Connection.connect({host: '127.0.0.1', port: base + follower})
+    try {
+      const created = await conn.send<any>(19, {topics: [{name: 'forwarded', numPartitions: 3, replicationFactor: 3, assignments: [],
+        configs: [{name: 'retention.ms', value: '123456'}]}], timeoutMs: 10_000, validateOnly: false})
+      assert.deepEqual(created.topics.map((t: any) => [t.name, t.errorCode, t.numPartitions]), [['forwarded', 0, 3]])
+      // The same node answers Metadata with the new topic right away (it waited for its own replay).
+      const md = await conn.send<any>(3, {topics: [{name: 'forwarded'}], allowAutoTopicCreation: false})
+      assert.equal(md.topics[0].errorCode, 0)
+      assert.deepEqual(md.topics[0].partitions.map((p: any) => [...p.replicaNodes].sort()), [[0, 1, 2], [0, 1, 2], [0, 1, 2]])
+      const altered = await conn.send<any>(44, {resources: [{resourceType: 2, resourceName: 'forwarded',
+        configs: [{name: 'retention.ms', configOperation: 0, value: '999'}]}], validateOnly: false})
+      assert.deepEqual(altered.responses.map((r: any) => r.errorCode), [0])
+      const dup = await conn.send<any>(19, {topics: [{name: 'forwarded', numPartitions: 1, replicationFactor: 1, assignments: [], configs: []}],
+        timeoutMs: 10_000, validateOnly: false})
+      assert.equal(dup.topics[0].errorCode, ErrorCode.TOPIC_ALREADY_EXISTS)
+    } finally {
+      conn.close()
+    }
+    // Every node replays the change: another follower, or the controller itself, describes the new config.
+    for (const n of [0, 1, 2]) {
+      const d = JSON.parse((await ok(['topic', 'describe', 'forwarded', '--json', ...boot([n])])).stdout)
+      assert.equal(d.topics[0].configs['retention.ms'], '999', `node ${n}`)
     }
   })
 
