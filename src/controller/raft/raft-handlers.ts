@@ -64,14 +64,26 @@ export function answerVote(r: RaftInternals, req: any): object {
   return partitionResponse({errorCode: ErrorCode.NONE, ...leaderFields(r), voteGranted: granted})
 }
 
+/**
+ * The checks BeginQuorumEpoch and EndQuorumEpoch share: the sender is a voter of this cluster naming
+ * a leader epoch not older than ours. Returns the metadata partition's request, or the error answer.
+ */
+function leaderRequest(r: RaftInternals, req: any): {partition: any} | {answer: object} {
+  if (wrongCluster(r, req)) return {answer: topLevelError(ErrorCode.INCONSISTENT_CLUSTER_ID)}
+  if (r.closed) return {answer: topLevelError(ErrorCode.BROKER_NOT_AVAILABLE)}
+  const p = metadataPartition(req)
+  const fail = (errorCode: number) => ({answer: partitionResponse({errorCode, ...leaderFields(r)})})
+  if (!p || !int32(p.leaderId) || !int32(p.leaderEpoch)) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+  if (!r.isVoter(p.leaderId)) return fail(ErrorCode.INCONSISTENT_VOTER_SET)
+  if (p.leaderEpoch < r.epoch) return fail(ErrorCode.FENCED_LEADER_EPOCH)
+  return {partition: p}
+}
+
 /** BeginQuorumEpoch: the sender won the election of its epoch; follow it. */
 export function answerBeginQuorumEpoch(r: RaftInternals, req: any): object {
-  if (wrongCluster(r, req)) return topLevelError(ErrorCode.INCONSISTENT_CLUSTER_ID)
-  if (r.closed) return topLevelError(ErrorCode.BROKER_NOT_AVAILABLE)
-  const p = metadataPartition(req)
-  if (!p || !int32(p.leaderId) || !int32(p.leaderEpoch)) return partitionResponse({errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ...leaderFields(r)})
-  if (!r.isVoter(p.leaderId)) return partitionResponse({errorCode: ErrorCode.INCONSISTENT_VOTER_SET, ...leaderFields(r)})
-  if (p.leaderEpoch < r.epoch) return partitionResponse({errorCode: ErrorCode.FENCED_LEADER_EPOCH, ...leaderFields(r)})
+  const checked = leaderRequest(r, req)
+  if ('answer' in checked) return checked.answer
+  const p = checked.partition
   r.observeEpoch(p.leaderEpoch, p.leaderId)
   const errorCode = r.epoch === p.leaderEpoch && r.leaderId === p.leaderId ? ErrorCode.NONE : ErrorCode.INCONSISTENT_VOTER_SET
   return partitionResponse({errorCode, ...leaderFields(r)})
@@ -79,12 +91,9 @@ export function answerBeginQuorumEpoch(r: RaftInternals, req: any): object {
 
 /** EndQuorumEpoch: the leader resigns; the preferred successors stand first, the first one at once. */
 export function answerEndQuorumEpoch(r: RaftInternals, req: any): object {
-  if (wrongCluster(r, req)) return topLevelError(ErrorCode.INCONSISTENT_CLUSTER_ID)
-  if (r.closed) return topLevelError(ErrorCode.BROKER_NOT_AVAILABLE)
-  const p = metadataPartition(req)
-  if (!p || !int32(p.leaderId) || !int32(p.leaderEpoch)) return partitionResponse({errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ...leaderFields(r)})
-  if (!r.isVoter(p.leaderId)) return partitionResponse({errorCode: ErrorCode.INCONSISTENT_VOTER_SET, ...leaderFields(r)})
-  if (p.leaderEpoch < r.epoch) return partitionResponse({errorCode: ErrorCode.FENCED_LEADER_EPOCH, ...leaderFields(r)})
+  const checked = leaderRequest(r, req)
+  if ('answer' in checked) return checked.answer
+  const p = checked.partition
   const successors: number[] = Array.isArray(p.preferredSuccessors) ? p.preferredSuccessors : []
   const position = successors.indexOf(r.nodeId)
   const step = Math.max(10, Math.floor(r.electionTimeoutMs / 4))
