@@ -200,12 +200,8 @@ export class Partition extends EventEmitter {
   /** Followers in the ISR that have not caught up within `lagTimeMs`; shrinks the ISR without them. */
   maybeShrinkIsr(lagTimeMs: number): void {
     if (this.role !== 'leader' || this.pendingAlter) return
-    const now = this.clock()
-    const out = this.isr.filter((r) => {
-      if (r === this.nodeId) return false
-      const f = this.followers.get(r)
-      return !f || now - f.lastCaughtUpTimeMs > lagTimeMs
-    })
+    const live = this.liveIsr(lagTimeMs)
+    const out = this.isr.filter((r) => !live.includes(r))
     if (out.length === 0) return
     this.alterIsr(this.isr.filter((r) => !out.includes(r)), `shrinking ISR: ${out.join(',')} lag more than ${lagTimeMs} ms`)
   }
