@@ -9,7 +9,8 @@ import {MetadataLoader} from '../broker/metadata/metadata-loader.js'
 import {ClusterMetadataManager} from '../broker/metadata/cluster-metadata-manager.js'
 import {BrokerLifecycleManager} from '../broker/broker-lifecycle-manager.js'
 import {QuorumController} from './quorum-controller.js'
-import {parseVoters, VoterChannels, type ControllerTransport} from './controller-transport.js'
+import {VoterChannels, type ControllerTransport} from './controller-transport.js'
+import {parseQuorumVoters} from './raft/quorum-config.js'
 import type {RaftClientApi} from './raft/types.js'
 
 export interface ClusterMetadataConfig {
@@ -32,7 +33,7 @@ export interface ClusterMetadata {
 export function createClusterMetadata(c: ClusterMetadataConfig): ClusterMetadata {
   const loader = new MetadataLoader(c.nodeId, c.logger)
   const controller = new QuorumController({nodeId: c.nodeId, clusterId: c.clusterId, raft: c.raft, loader, props: c.props, logger: c.logger})
-  const transport = c.transport ?? new VoterChannels(parseVoters(c.props['controller.quorum.voters']), c.nodeId)
+  const transport = c.transport ?? new VoterChannels(parseQuorumVoters(c.props['controller.quorum.voters'] ?? ''), c.nodeId)
   let lifecycle: BrokerLifecycleManager | undefined
   const metadata = new ClusterMetadataManager({
     nodeId: c.nodeId, loader, controller, raft: c.raft, transport, props: c.props, logger: c.logger,

@@ -5,7 +5,6 @@
  */
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {NodeChannel, type NodeAddress} from './network/node-channel.js'
-import {parseQuorumVoters} from './raft/quorum-config.js'
 
 /** Sends a request to a node; injectable for tests. */
 export interface ControllerTransport {
@@ -15,11 +14,6 @@ export interface ControllerTransport {
 
 /** clientId prefix of node-to-controller requests; the controller side recognises forwarded requests by it. */
 export const FORWARD_CLIENT_PREFIX = 'samsa-node-'
-
-/** Parses "0@host:port,1@host:port" (controller.quorum.voters). */
-export function parseVoters(spec: string | undefined): Map<number, NodeAddress> {
-  return parseQuorumVoters(spec ?? '')
-}
 
 /** NodeChannels to the voters, opened lazily. */
 export class VoterChannels implements ControllerTransport {
