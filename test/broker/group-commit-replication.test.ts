@@ -4,6 +4,7 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {EventEmitter} from 'node:events'
 import {OffsetsTopicStore, OFFSETS_TOPIC, partitionForGroup} from '../../src/broker/group/offsets-topic.js'
+import {Purgatory} from '../../src/broker/purgatory.js'
 
 /** A leader partition whose log end and high watermark the test moves. */
 class FakePartition extends EventEmitter {
@@ -15,7 +16,7 @@ function storeOver(partition: FakePartition): OffsetsTopicStore {
   const topic = {name: OFFSETS_TOPIC, topicId: 'x', internal: true, configs: {},
     partitions: Array.from({length: 3}, (_, i) => ({partition: i, leader: 0, leaderEpoch: 0, replicas: [0, 1], isr: [0, 1], partitionEpoch: 0}))}
   const broker: any = {
-    nodeId: 0, props: {},
+    nodeId: 0, props: {}, purgatory: new Purgatory(),
     metadata: {topic: (name: string) => (name === OFFSETS_TOPIC ? topic : undefined)},
     replicaManager: {partition: (t: string, p: number) => (t === OFFSETS_TOPIC && p === partitionForGroup('g', 3) ? partition : undefined)},
   }

@@ -97,25 +97,15 @@ export class OffsetsTopicStore implements GroupStore {
 
   awaitReplicated(groupId: string, timeoutMs: number): Promise<boolean> {
     const p = this.partitionOf(groupId)
-    const replicaManager = (this.broker as CoreBrokerContext).replicaManager
-    const partition = p === null ? undefined : replicaManager.partition?.(OFFSETS_TOPIC, p)
-    if (!partition) return Promise.resolve(true)
+    const core = this.broker as CoreBrokerContext
+    const partition = p === null ? undefined : core.replicaManager.partition?.(OFFSETS_TOPIC, p)
+    if (!partition || !core.purgatory) return Promise.resolve(true)
     const log = partition.log
     const target = log.logEndOffset
     if (log.highWatermark >= target) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer)
-        partition.off('hw', check)
-        resolve(ok)
-      }
-      const check = (): void => {
-        if (!partition.isLeader) done(false)
-        else if (log.highWatermark >= target) done(true)
-      }
-      const timer = setTimeout(() => done(false), timeoutMs)
-      partition.on('hw', check)
-    })
+    const replicated = () => partition.isLeader && log.highWatermark >= target
+    // Parked like an acks=all produce: woken by the partition's 'hw' events, answered at the timeout.
+    return core.purgatory.park([partition], timeoutMs, () => replicated() || !partition.isLeader, replicated, 'hw')
   }
 
   /** offsets.topic.replication.factor, capped by the registered brokers (a young cluster still creates it). */
