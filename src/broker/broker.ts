@@ -23,7 +23,7 @@ import {loadOrCreateMetaProperties} from './metadata/meta-properties.js'
 import {Purgatory} from './purgatory.js'
 import {ReplicaManager, topicLogConfig} from './replica-manager.js'
 import {CloseConnectionError, SocketServer, type ConnectionInfo, type RequestProcessor, type ResponseFrame, type ResponseParts} from './socket-server.js'
-import {FETCH_LEASES} from './handlers/1-fetch.js'
+import {FETCH_LEASES, isMetadataFetch} from './handlers/1-fetch.js'
 import {ReadBufferPool} from '../storage/read-buffer-pool.js'
 
 /** What `samsa broker start` passes in. */
@@ -236,11 +236,6 @@ export function requestProcessor(context: BrokerContext, starting: () => boolean
     if (result instanceof Promise) return result.then((r) => encode(handler, header, r, legacy, pool))
     return encode(handler, header, result, legacy, pool)
   }
-}
-
-/** A Raft fetch of the metadata partition (served by the quorum, not by the replica manager). */
-function isMetadataFetch(request: any): boolean {
-  return request?.topics?.length === 1 && request.topics[0].topic === '__cluster_metadata'
 }
 
 function encode(handler: Handler, header: RequestHeader, body: object | typeof NO_RESPONSE, legacy: boolean, pool?: ReadBufferPool): ResponseFrame {

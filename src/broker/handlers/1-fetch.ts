@@ -17,6 +17,11 @@ import type {Handler, RequestContext} from './types.js'
 /** Where a Fetch answer carries the pooled chunks its records are views of (not a protocol field). */
 export const FETCH_LEASES = Symbol('fetch leases')
 
+/** A Raft fetch of the metadata partition (served by the quorum, not by the replica manager). */
+export function isMetadataFetch(request: any): boolean {
+  return request?.topics?.length === 1 && request.topics[0].topic === '__cluster_metadata'
+}
+
 /** Session epoch meaning "full fetch, no session" (and 0: "full fetch, create a session"). */
 const FINAL_EPOCH = -1
 const INITIAL_EPOCH = 0
@@ -115,7 +120,7 @@ export const fetchHandler: Handler = {
   maxVersion: 12,
   handle(b: BrokerContext, req: any, _ctx: RequestContext) {
     // The metadata partition belongs to the Raft quorum, not to the replica manager.
-    if (b.raft && req.topics?.length === 1 && req.topics[0].topic === '__cluster_metadata') return b.raft.handleFetch(req, _ctx.header.apiVersion)
+    if (b.raft && isMetadataFetch(req)) return b.raft.handleFetch(req, _ctx.header.apiVersion)
     const broker = b as CoreBrokerContext
     if (req.sessionId !== 0 || (req.sessionEpoch !== FINAL_EPOCH && req.sessionEpoch !== INITIAL_EPOCH)) {
       // We never hand out sessions, so any incremental fetch names one we do not have.
