@@ -10,9 +10,9 @@
  */
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {portFree} from '../src/cluster/node-process.js'
 import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeInput, writeResult} from './common.js'
 
 const records = arg('records', 1_000_000)
@@ -33,18 +33,10 @@ async function freeBasePort(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 20000)
     let ok = true
-    for (let i = 0; i < NODES && ok; i++) ok = await portFree(base + i)
+    for (let i = 0; i < NODES && ok; i++) ok = await portFree('127.0.0.1', base + i)
     if (ok) return base
   }
   throw new Error('no free port range found')
-}
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer()
-    s.once('error', () => resolve(false))
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
-  })
 }
 
 /** One client run of `records` into `topic`; returns the wall-clock rate. */
