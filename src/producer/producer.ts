@@ -87,11 +87,7 @@ export class Producer extends EventEmitter {
     this.metadata = new ProducerMetadata(this.cluster, c.retryBackoffMs, () => this.onMetadata())
     this.partitioner = new Partitioner(c.batchSize)
     this.idempotence = new IdempotenceState(c.idempotence, c.idempotenceExplicit)
-    this.sender = new Sender(this.acc, this.metadata, this.cluster, this.idempotence, {
-      acks: c.acks, lingerMs: c.lingerMs, maxRequestSize: c.maxRequestSize, maxInFlight: c.maxInFlight,
-      retries: c.retries, retryBackoffMs: c.retryBackoffMs, deliveryTimeoutMs: c.deliveryTimeoutMs,
-      requestTimeoutMs: c.requestTimeoutMs, compression: c.compression,
-    }, (e) => this.callbackError(e))
+    this.sender = new Sender(this.acc, this.metadata, this.cluster, this.idempotence, c, (e) => this.callbackError(e))
     this.acc.onBatchFull = () => this.sender.wakeup()
     this.acc.onBatchCreated = (createdMs) => this.sender.lingerFrom(createdMs)
   }

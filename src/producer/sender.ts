@@ -9,7 +9,7 @@
  */
 import type {Cluster, Connection} from '../client/index.js'
 import {ErrorCode, KafkaError, errorInfo} from '../protocol/index.js'
-import type {CompressionType} from '../records/index.js'
+import type {ResolvedProducerConfig} from './config.js'
 import {produceError} from './errors.js'
 import type {IdempotenceState} from './idempotence.js'
 import type {ProducerBatch} from './producer-batch.js'
@@ -21,17 +21,8 @@ const PRODUCE_KEY = 0
 const MAX_IDEMPOTENT_IN_FLIGHT = 5
 
 /** What the Sender needs from the producer configuration. */
-export interface SenderOptions {
-  acks: -1 | 0 | 1
-  lingerMs: number
-  maxRequestSize: number
-  maxInFlight: number
-  retries: number
-  retryBackoffMs: number
-  deliveryTimeoutMs: number
-  requestTimeoutMs: number
-  compression: CompressionType
-}
+export type SenderOptions = Pick<ResolvedProducerConfig, 'acks' | 'lingerMs' | 'maxRequestSize' | 'maxInFlight' | 'retries' |
+  'retryBackoffMs' | 'deliveryTimeoutMs' | 'requestTimeoutMs' | 'compression'>
 
 /** Counters behind Producer.metrics(). */
 export interface SenderMetrics { recordsSent: number; recordsFailed: number; bytesSent: number; batchesSent: number }
