@@ -5,7 +5,7 @@
  */
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {CompressionType, decompress, crc32c, HEADER_SIZE, LOG_OVERHEAD} from '../records/index.js'
-import {decodeRecordsInto, type BatchContext, type FetchedRecord} from './record-decoder.js'
+import {FetchedBatch, RecordCursor, type FetchedRecord} from './record-decoder.js'
 import type {TopicPartitionState} from './subscription-state.js'
 import type {ConsumerRecord} from './types.js'
 
@@ -21,8 +21,8 @@ export class CompletedFetch {
   /** Offset the next drained record must be at or above; becomes the partition's position. */
   nextOffset: bigint
   private pos = 0
-  private batch: FetchedRecord[] = []
-  private idx = 0
+  private cursor: RecordCursor | undefined
+  private batchBase = 0n
   private batchNext = 0n
   private readonly aborted: AbortedTransaction[] | null
   private readonly abortedProducers = new Set<bigint>()
@@ -52,24 +52,28 @@ export class CompletedFetch {
   drain(max: number, out: ConsumerRecord[]): boolean {
     let taken = 0
     while (taken < max) {
-      if (this.idx < this.batch.length) {
-        const n = Math.min(max - taken, this.batch.length - this.idx)
-        for (let i = 0; i < n; i++) out.push(this.batch[this.idx + i])
-        this.idx += n
+      const cursor = this.cursor
+      if (cursor !== undefined && !cursor.done) {
+        let n: number
+        try {
+          n = cursor.decodeInto(out as FetchedRecord[], max - taken)
+        } catch (err) {
+          throw this.corrupt(`batch at offset ${this.batchBase}: ${(err as Error).message}`)
+        }
         taken += n
-        this.nextOffset = this.idx === this.batch.length ? this.batchNext : BigInt(this.batch[this.idx - 1].offsetNumber + 1)
+        if (cursor.done) this.nextOffset = this.batchNext
+        else if (n > 0) this.nextOffset = BigInt(cursor.lastOffset + 1)
         continue
       }
       if (!this.nextBatch()) return false
     }
-    return this.idx < this.batch.length || this.pos < this.records.length
+    return (this.cursor !== undefined && !this.cursor.done) || this.pos < this.records.length
   }
 
   /** Loads the next batch that has records to return; false at the end of the data. */
   private nextBatch(): boolean {
     const buf = this.records
-    this.batch = []
-    this.idx = 0
+    this.cursor = undefined
     while (this.pos + LOG_OVERHEAD <= buf.length) {
       const start = this.pos
       const batchLength = buf.readInt32BE(start + 8)
@@ -99,25 +103,21 @@ export class CompletedFetch {
       }
       const codec = (attributes & 0x07) as CompressionType
       let section = buf.subarray(start + HEADER_SIZE, end)
-      try {
-        if (codec !== CompressionType.None) section = decompress(codec, section)
-        const logAppend = (attributes & TIMESTAMP_TYPE_BIT) !== 0
-        const epoch = buf.readInt32BE(start + 12)
-        const ctx: BatchContext = {
-          topic: this.state.topic, partition: this.state.partition,
-          baseOffset: Number(baseOffset),
-          baseTimestamp: Number(buf.readBigInt64BE(start + 27)),
-          logAppendTime: logAppend ? Number(buf.readBigInt64BE(start + 35)) : undefined,
-          leaderEpoch: epoch >= 0 ? epoch : undefined,
-          minOffset: Number(this.nextOffset),
+      if (codec !== CompressionType.None) {
+        try {
+          section = decompress(codec, section)
+        } catch (err) {
+          throw this.corrupt(`batch at offset ${baseOffset}: ${(err as Error).message}`)
         }
-        decodeRecordsInto(section, count, ctx, logAppend ? 'LogAppendTime' : 'CreateTime', this.batch)
-      } catch (err) {
-        throw this.corrupt(`batch at offset ${baseOffset}: ${(err as Error).message}`)
       }
+      const logAppend = (attributes & TIMESTAMP_TYPE_BIT) !== 0
+      const epoch = buf.readInt32BE(start + 12)
+      const batch = new FetchedBatch(this.state.topic, this.state.partition, section, Number(baseOffset), Number(buf.readBigInt64BE(start + 27)),
+        logAppend ? Number(buf.readBigInt64BE(start + 35)) : undefined, logAppend ? 'LogAppendTime' : 'CreateTime', epoch >= 0 ? epoch : undefined)
+      this.cursor = new RecordCursor(batch, count, Number(this.nextOffset))
+      this.batchBase = baseOffset
       this.batchNext = next
-      if (this.batch.length > 0) return true
-      this.nextOffset = next
+      return true
     }
     this.pos = buf.length
     return false

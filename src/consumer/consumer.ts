@@ -137,6 +137,9 @@ export class Consumer extends EventEmitter {
           await updateFetchPositions(this.subs, this.offsets, this.optionalGroup())
         }
         this.fetcher.sendFetches()
+        // Let the event loop read responses (and run timers) while buffered records are handed out,
+        // so the next response arrives during the application's work rather than after it.
+        if (this.fetcher.hasInFlight()) await new Promise<void>((resolve) => setImmediate(resolve))
         const records = this.fetcher.collect(this.config.maxPollRecords)
         if (records.length > 0 || this.closed) return records
         const left = deadline - Date.now()

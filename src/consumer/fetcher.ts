@@ -35,6 +35,11 @@ export class Fetcher {
 
   constructor(private readonly cluster: Cluster, private readonly subs: SubscriptionState, private readonly config: ResolvedConsumerConfig) {}
 
+  /** True while a Fetch is out to some leader. */
+  hasInFlight(): boolean {
+    return this.inFlight.size > 0
+  }
+
   /** True when records (or an error) are ready to be returned by poll(). */
   hasReady(): boolean {
     if (this.pendingError) return true
@@ -42,16 +47,27 @@ export class Fetcher {
     return false
   }
 
-  /** Sends a Fetch to every leader of fetchable partitions that has none in flight. */
+  /**
+   * Sends a Fetch to every leader of fetchable partitions that has none in flight. A fetch that
+   * could only long-poll (every partition in it already read up to its high watermark) waits while
+   * other partitions of that leader have records buffered: sent now, it would hold the node's one
+   * fetch slot for fetch.max.wait.ms and keep those partitions from fetching again once drained.
+   * collect() sends it, with them, as soon as they are drained.
+   */
   sendFetches(): void {
     if (this.closed) return
     const md = this.cluster.metadata
     const now = Date.now()
     const byNode = new Map<number, TopicPartitionState[]>()
+    const mayHaveData = new Set<number>()
+    const busy = new Set<number>()
     let unknownLeader = false
     for (const s of this.subs.states()) {
-      if (!s.fetchable(now, this.maxBufferedPerPartition)) continue
       const leader = md?.topics.get(s.topic)?.partitions.find((p) => p.partition === s.partition)?.leader ?? -1
+      if (!s.fetchable(now, this.maxBufferedPerPartition)) {
+        if (s.buffered > 0 && !s.paused) busy.add(leader)
+        continue
+      }
       if (leader < 0) {
         unknownLeader = true
         continue
@@ -60,9 +76,16 @@ export class Fetcher {
       let list = byNode.get(leader)
       if (!list) byNode.set(leader, (list = []))
       list.push(s)
+      if (!this.caughtUp(s)) mayHaveData.add(leader)
     }
     if (unknownLeader) this.refreshMetadata()
-    for (const [node, states] of byNode) this.fetchFrom(node, states)
+    for (const [node, states] of byNode) if (mayHaveData.has(node) || !busy.has(node)) this.fetchFrom(node, states)
+  }
+
+  /** True when the last response said the partition has nothing past its fetch offset. */
+  private caughtUp(s: TopicPartitionState): boolean {
+    const end = this.config.isolationLevel === 'read_committed' && s.lastStableOffset >= 0n ? s.lastStableOffset : s.highWatermark
+    return end >= 0n && s.fetchOffset !== null && s.fetchOffset >= end
   }
 
   /** Drains up to `max` records from the buffered responses; throws a pending fetch error first. */

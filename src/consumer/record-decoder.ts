@@ -1,6 +1,7 @@
 /**
  * The consumer's hot path: turns one v2 batch's records section into ConsumerRecords straight
- * from the fetched bytes. A record keeps positions into the section; its key and value become
+ * from the fetched bytes, a few at a time as poll() asks for them. A record keeps positions into
+ * the section and points to one FetchedBatch for what its batch shares; its key and value become
  * subarray views (no copies) on first access, and offset/timestamp become bigints on access,
  * because creating a Buffer view costs more than decoding the whole record and many consumers
  * (perf tools, filters on one field) never touch every field. A record without headers shares
@@ -11,23 +12,42 @@ import type {ConsumerRecord} from './types.js'
 
 const EMPTY_HEADERS: ConsumerRecord['headers'] = Object.freeze([]) as unknown as ConsumerRecord['headers']
 
-/** The batch fields every record of the batch shares. */
-export interface BatchContext {
-  topic: string
-  partition: number
-  baseOffset: number
-  baseTimestamp: number
-  /** Set under LogAppendTime: every record takes the batch's max timestamp. */
-  logAppendTime: number | undefined
-  leaderEpoch: number | undefined
-  /** Records below this offset are skipped (a batch may start before the fetch position). */
-  minOffset: number
+/** What every record of one batch shares: one object per batch, which its records point to. */
+export class FetchedBatch {
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** The batch's records section (decompressed when the batch was compressed). */
+    readonly section: Buffer,
+    readonly baseOffset: number,
+    readonly baseTimestamp: number,
+    /** Set under LogAppendTime: every record takes the batch's max timestamp. */
+    readonly logAppendTime: number | undefined,
+    readonly timestampType: ConsumerRecord['timestampType'],
+    readonly leaderEpoch: number | undefined,
+  ) {}
 }
 
 // Position after the last varint read; module state keeps the readers free of allocations.
 let at = 0
 
+/** Zigzag varint at pos (NaN when longer than 5 bytes); one- and two-byte ones, nearly all of them, take no loop. */
 function varint(buf: Buffer, pos: number): number {
+  const b0 = buf[pos]
+  if (b0 < 0x80) {
+    at = pos + 1
+    return (b0 >>> 1) ^ -(b0 & 1)
+  }
+  const b1 = buf[pos + 1]
+  if (b1 < 0x80) {
+    at = pos + 2
+    const z = (b0 & 0x7f) | (b1 << 7)
+    return (z >>> 1) ^ -(z & 1)
+  }
+  return varintLoop(buf, pos)
+}
+
+function varintLoop(buf: Buffer, pos: number): number {
   let result = 0
   for (let shift = 0; shift < 35; shift += 7) {
     const b = buf[pos++]
@@ -41,8 +61,13 @@ function varint(buf: Buffer, pos: number): number {
   return NaN
 }
 
+/** Zigzag varlong at pos as a double (exact up to 53 bits; timestamp deltas are far smaller). */
 function varlong(buf: Buffer, pos: number): number {
-  // Doubles are exact up to 53 bits; timestamp deltas are far smaller.
+  const b0 = buf[pos]
+  if (b0 < 0x80) {
+    at = pos + 1
+    return (b0 >>> 1) ^ -(b0 & 1)
+  }
   let z = 0
   let mul = 1
   for (let i = 0; i < 10; i++) {
@@ -59,45 +84,66 @@ function varlong(buf: Buffer, pos: number): number {
 }
 
 /**
- * One fetched record. Fields are Kafka's; key/value/offset/timestamp are getters over the fetched
- * bytes (so spread `{...record}` does not copy them; use toJSON() for a plain object).
+ * One fetched record. Fields are Kafka's; all but the sizes and headers are getters over the shared
+ * FetchedBatch and the fetched bytes, so a record is ten small fields and never a boxed number
+ * (spread `{...record}` does not copy them; use toJSON() for a plain object).
  */
 export class FetchedRecord implements ConsumerRecord {
   private cachedKey: Buffer | null | undefined = undefined
   private cachedValue: Buffer | null | undefined = undefined
 
   constructor(
-    readonly topic: string,
-    readonly partition: number,
-    private readonly section: Buffer,
+    private readonly batch: FetchedBatch,
     private readonly keyPos: number,
     /** Key length in bytes, -1 for a null key. */
     readonly keySize: number,
     private readonly valuePos: number,
     /** Value length in bytes, -1 for a null value. */
     readonly valueSize: number,
-    /** The offset as a number (exact below 2^53, which Kafka offsets stay under). */
-    readonly offsetNumber: number,
-    private readonly timestampNumber: number,
-    readonly timestampType: ConsumerRecord['timestampType'],
+    private readonly offsetDelta: number,
+    private readonly timestampDelta: number,
     readonly headers: ConsumerRecord['headers'],
-    readonly leaderEpoch: number | undefined,
   ) {}
+
+  /** The topic. */
+  get topic(): string {
+    return this.batch.topic
+  }
+
+  /** The partition. */
+  get partition(): number {
+    return this.batch.partition
+  }
+
+  /** The offset as a number (exact below 2^53, which Kafka offsets stay under). */
+  get offsetNumber(): number {
+    return this.batch.baseOffset + this.offsetDelta
+  }
 
   /** The record's offset. */
   get offset(): bigint {
-    return BigInt(this.offsetNumber)
+    return BigInt(this.batch.baseOffset + this.offsetDelta)
   }
 
   /** Timestamp in ms (CreateTime or LogAppendTime). */
   get timestamp(): bigint {
-    return BigInt(this.timestampNumber)
+    return BigInt(this.batch.logAppendTime ?? this.batch.baseTimestamp + this.timestampDelta)
+  }
+
+  /** CreateTime or LogAppendTime, as the batch says. */
+  get timestampType(): ConsumerRecord['timestampType'] {
+    return this.batch.timestampType
+  }
+
+  /** The partition leader's epoch when the batch was written (undefined when unknown). */
+  get leaderEpoch(): number | undefined {
+    return this.batch.leaderEpoch
   }
 
   /** The key as a view into the fetched bytes (null when absent). */
   get key(): Buffer | null {
     if (this.cachedKey === undefined) {
-      this.cachedKey = this.keySize < 0 ? null : this.section.subarray(this.keyPos, this.keyPos + this.keySize)
+      this.cachedKey = this.keySize < 0 ? null : this.batch.section.subarray(this.keyPos, this.keyPos + this.keySize)
     }
     return this.cachedKey
   }
@@ -105,7 +151,7 @@ export class FetchedRecord implements ConsumerRecord {
   /** The value as a view into the fetched bytes (null when absent). */
   get value(): Buffer | null {
     if (this.cachedValue === undefined) {
-      this.cachedValue = this.valueSize < 0 ? null : this.section.subarray(this.valuePos, this.valuePos + this.valueSize)
+      this.cachedValue = this.valueSize < 0 ? null : this.batch.section.subarray(this.valuePos, this.valuePos + this.valueSize)
     }
     return this.cachedValue
   }
@@ -127,73 +173,107 @@ export class FetchedRecord implements ConsumerRecord {
 export class RecordDecodeError extends Error {}
 
 /**
- * Decodes `count` records of `section` into `out` (records below ctx.minOffset are skipped).
- * Throws RecordDecodeError when the bytes do not form exactly `count` well-formed records.
+ * Decodes one batch's records a few at a time, as poll() asks for them, so only the records handed
+ * out are ever alive (a whole batch of records decoded at once would survive young-generation
+ * collections and be copied by each). Records below `minOffset` are skipped. decodeInto throws
+ * RecordDecodeError when the bytes do not form exactly `count` well-formed records.
  */
-export function decodeRecordsInto(section: Buffer, count: number, ctx: BatchContext, timestampType: ConsumerRecord['timestampType'], out: FetchedRecord[]): void {
-  const end = section.length
-  let pos = 0
-  const {topic, partition, baseOffset, baseTimestamp, logAppendTime, leaderEpoch, minOffset} = ctx
-  for (let i = 0; i < count; i++) {
-    const len = varint(section, pos)
-    pos = at
-    const recordEnd = pos + len
-    if (!(len >= 0) || recordEnd > end) throw new RecordDecodeError(`record ${i}: invalid length ${len}`)
-    pos++ // attributes: unused
-    const tsDelta = varlong(section, pos)
-    const offsetDelta = varint(section, at)
-    const offset = baseOffset + offsetDelta
-    if (offset < minOffset) {
-      pos = recordEnd
-      continue
-    }
-    const keyLen = varint(section, at)
-    const keyPos = at
-    pos = at
-    if (keyLen >= 0) {
-      if (pos + keyLen > recordEnd) throw new RecordDecodeError(`record ${i}: key overruns the record`)
-      pos += keyLen
-    } else if (keyLen !== -1) {
-      throw new RecordDecodeError(`record ${i}: invalid key length`)
-    }
-    const valueLen = varint(section, pos)
-    const valuePos = at
-    pos = at
-    if (valueLen >= 0) {
-      if (pos + valueLen > recordEnd) throw new RecordDecodeError(`record ${i}: value overruns the record`)
-      pos += valueLen
-    } else if (valueLen !== -1) {
-      throw new RecordDecodeError(`record ${i}: invalid value length`)
-    }
-    const headerCount = varint(section, pos)
-    pos = at
-    let headers = EMPTY_HEADERS
-    if (headerCount > 0) {
-      headers = []
-      for (let j = 0; j < headerCount && pos < recordEnd; j++) {
-        const kLen = varint(section, pos)
-        pos = at
-        if (!(kLen >= 0) || pos + kLen > recordEnd) throw new RecordDecodeError(`record ${i}: header key overruns the record`)
-        const hKey = section.toString('utf8', pos, pos + kLen)
-        pos += kLen
-        const vLen = varint(section, pos)
-        pos = at
-        let hValue: Buffer | null = null
-        if (vLen >= 0) {
-          if (pos + vLen > recordEnd) throw new RecordDecodeError(`record ${i}: header value overruns the record`)
-          hValue = section.subarray(pos, pos + vLen)
-          pos += vLen
-        }
-        headers.push({key: hKey, value: hValue})
-      }
-    } else if (headerCount < 0 || headerCount !== headerCount) {
-      throw new RecordDecodeError(`record ${i}: invalid header count`)
-    }
-    if (pos !== recordEnd || tsDelta !== tsDelta || offsetDelta !== offsetDelta) {
-      throw new RecordDecodeError(`record ${i}: fields do not fill its ${len}-byte length`)
-    }
-    out.push(new FetchedRecord(topic, partition, section, keyPos, keyLen, valuePos, valueLen, offset,
-      logAppendTime ?? baseTimestamp + tsDelta, timestampType, headers, leaderEpoch))
+export class RecordCursor {
+  private pos = 0
+  private index = 0
+  /** Offset of the last record handed out, -1 before the first. */
+  lastOffset = -1
+
+  constructor(private readonly batch: FetchedBatch, private readonly count: number, private readonly minOffset: number) {}
+
+  /** True once every record of the batch has been decoded. */
+  get done(): boolean {
+    return this.index >= this.count
   }
-  if (pos !== end) throw new RecordDecodeError(`${end - pos} bytes after the last record`)
+
+  /** Appends up to `max` records to `out`; returns how many. */
+  decodeInto(out: FetchedRecord[], max: number): number {
+    const batch = this.batch
+    const section = batch.section
+    const end = section.length
+    const {baseOffset} = batch
+    const minOffset = this.minOffset
+    let pos = this.pos
+    let i = this.index
+    let taken = 0
+    for (; i < this.count && taken < max; i++) {
+      const len = varint(section, pos)
+      pos = at
+      const recordEnd = pos + len
+      if (!(len >= 0) || recordEnd > end) throw new RecordDecodeError(`record ${i}: invalid length ${len}`)
+      pos++ // attributes: unused
+      const tsDelta = varlong(section, pos)
+      const offsetDelta = varint(section, at)
+      if (baseOffset + offsetDelta < minOffset) {
+        pos = recordEnd
+        continue
+      }
+      const keyLen = varint(section, at)
+      const keyPos = at
+      pos = at
+      if (keyLen >= 0) {
+        if (pos + keyLen > recordEnd) throw new RecordDecodeError(`record ${i}: key overruns the record`)
+        pos += keyLen
+      } else if (keyLen !== -1) {
+        throw new RecordDecodeError(`record ${i}: invalid key length`)
+      }
+      const valueLen = varint(section, pos)
+      const valuePos = at
+      pos = at
+      if (valueLen >= 0) {
+        if (pos + valueLen > recordEnd) throw new RecordDecodeError(`record ${i}: value overruns the record`)
+        pos += valueLen
+      } else if (valueLen !== -1) {
+        throw new RecordDecodeError(`record ${i}: invalid value length`)
+      }
+      const headerCount = varint(section, pos)
+      pos = at
+      let headers = EMPTY_HEADERS
+      if (headerCount > 0) {
+        headers = decodeHeaders(section, pos, recordEnd, headerCount, i)
+        pos = at
+      } else if (headerCount < 0 || headerCount !== headerCount) {
+        throw new RecordDecodeError(`record ${i}: invalid header count`)
+      }
+      if (pos !== recordEnd || tsDelta !== tsDelta || offsetDelta !== offsetDelta) {
+        throw new RecordDecodeError(`record ${i}: fields do not fill its ${len}-byte length`)
+      }
+      out.push(new FetchedRecord(batch, keyPos, keyLen, valuePos, valueLen, offsetDelta, tsDelta, headers))
+      this.lastOffset = baseOffset + offsetDelta
+      taken++
+    }
+    this.pos = pos
+    this.index = i
+    if (i >= this.count && pos !== end) throw new RecordDecodeError(`${end - pos} bytes after the last record`)
+    return taken
+  }
+}
+
+/** The headers of one record (sets `at` past them). */
+function decodeHeaders(section: Buffer, pos: number, recordEnd: number, count: number, i: number): ConsumerRecord['headers'] {
+  const headers: ConsumerRecord['headers'] = []
+  for (let j = 0; j < count; j++) {
+    if (pos >= recordEnd) throw new RecordDecodeError(`record ${i}: ${count} headers promised, ${j} present`)
+    const kLen = varint(section, pos)
+    pos = at
+    if (!(kLen >= 0) || pos + kLen > recordEnd) throw new RecordDecodeError(`record ${i}: header key overruns the record`)
+    const hKey = section.toString('utf8', pos, pos + kLen)
+    pos += kLen
+    const vLen = varint(section, pos)
+    pos = at
+    let hValue: Buffer | null = null
+    if (vLen >= 0) {
+      if (pos + vLen > recordEnd) throw new RecordDecodeError(`record ${i}: header value overruns the record`)
+      hValue = section.subarray(pos, pos + vLen)
+      pos += vLen
+    }
+    headers.push({key: hKey, value: hValue})
+  }
+  at = pos
+  return headers
 }

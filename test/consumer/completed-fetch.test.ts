@@ -95,3 +95,17 @@ test('a CRC mismatch is a CORRUPT_MESSAGE error naming the partition unless chec
   const out = drainAll(new CompletedFetch(new TopicPartitionState('orders', 4), 0, batch, 0n, null, false))
   assert.equal(out.length, 1)
 })
+
+test('a malformed record under a valid CRC is CORRUPT_MESSAGE when reached; the records before it are handed out', () => {
+  const batch = encodeRecordBatch({baseOffset: 40n, records: [{value: 'a'}, {value: 'b'}, {value: 'c'}]})
+  // The last byte is the third record's header count (0); 2 (zigzag 1) promises a header that is not there.
+  batch[batch.length - 1] = 2
+  batch.writeUInt32BE(computeBatchCrc(batch), 17)
+  const cf = new CompletedFetch(new TopicPartitionState('orders', 2), 0, batch, 40n, null, true)
+  const out: ConsumerRecord[] = []
+  assert.equal(cf.drain(2, out), true)
+  assert.deepEqual(values(out), ['40:a', '41:b'])
+  assert.equal(cf.nextOffset, 42n)
+  assert.throws(() => cf.drain(2, out), (err: any) => err.code === 2 && /orders-2/.test(err.message) && /offset 40/.test(err.message))
+  assert.equal(cf.nextOffset, 42n, 'the position stays at the bad record')
+})
