@@ -133,7 +133,7 @@ export class Consumer extends EventEmitter {
           await this.coordinator.poll()
         }
         this.maybeAutoCommit()
-        if (this.subs.missingPositions().length > 0 || this.subs.pendingResets().length > 0) {
+        if (this.subs.needsPositions()) {
           await updateFetchPositions(this.subs, this.offsets, this.optionalGroup())
         }
         this.fetcher.sendFetches()

@@ -16,6 +16,11 @@ import type {SubscriptionState, TopicPartitionState} from './subscription-state.
 import type {ConsumerRecord} from './types.js'
 
 const FETCH = 1
+/**
+ * Fetches out at once per leader. The second hides the round trip: the broker answers it right
+ * after the first, while the application still works through the first one's records.
+ */
+const MAX_IN_FLIGHT_PER_NODE = 2
 
 /** Counters reported by Consumer.metrics(). */
 export interface FetchMetrics { recordsConsumed: number; bytesConsumed: number; fetchRequests: number }
@@ -23,8 +28,11 @@ export interface FetchMetrics { recordsConsumed: number; bytesConsumed: number; 
 /** The consumer's fetch pipeline. */
 export class Fetcher {
   private readonly completed: CompletedFetch[] = []
-  private readonly inFlight = new Set<number>()
+  /** Fetches out per leader; each partition is in at most one of them. */
+  private readonly inFlight = new Map<number, number>()
   private pendingError: Error | undefined
+  private readonly leaders = new Map<string, number>()
+  private leadersFrom: unknown
   private metadataRefresh: Promise<unknown> | undefined
   private closed = false
   private rotation = 0
@@ -56,14 +64,13 @@ export class Fetcher {
    */
   sendFetches(): void {
     if (this.closed) return
-    const md = this.cluster.metadata
     const now = Date.now()
     const byNode = new Map<number, TopicPartitionState[]>()
     const mayHaveData = new Set<number>()
     const busy = new Set<number>()
     let unknownLeader = false
     for (const s of this.subs.states()) {
-      const leader = md?.topics.get(s.topic)?.partitions.find((p) => p.partition === s.partition)?.leader ?? -1
+      const leader = this.leaderOf(s)
       if (!s.fetchable(now, this.maxBufferedPerPartition)) {
         if (s.buffered > 0 && !s.paused) busy.add(leader)
         continue
@@ -72,14 +79,32 @@ export class Fetcher {
         unknownLeader = true
         continue
       }
-      if (this.inFlight.has(leader)) continue
+      if ((this.inFlight.get(leader) ?? 0) >= MAX_IN_FLIGHT_PER_NODE) continue
       let list = byNode.get(leader)
       if (!list) byNode.set(leader, (list = []))
       list.push(s)
       if (!this.caughtUp(s)) mayHaveData.add(leader)
     }
     if (unknownLeader) this.refreshMetadata()
-    for (const [node, states] of byNode) if (mayHaveData.has(node) || !busy.has(node)) this.fetchFrom(node, states)
+    for (const [node, states] of byNode) {
+      // A second fetch only asks for data known to be there: a long poll would hold up the answers behind it.
+      if (mayHaveData.has(node) || (!busy.has(node) && !this.inFlight.has(node))) this.fetchFrom(node, states)
+    }
+  }
+
+  /** The partition's leader in the current metadata (-1 when unknown), looked up once per metadata snapshot. */
+  private leaderOf(s: TopicPartitionState): number {
+    const md = this.cluster.metadata
+    if (md !== this.leadersFrom) {
+      this.leaders.clear()
+      this.leadersFrom = md
+    }
+    let leader = this.leaders.get(s.key)
+    if (leader === undefined) {
+      leader = md?.topics.get(s.topic)?.partitions.find((p) => p.partition === s.partition)?.leader ?? -1
+      this.leaders.set(s.key, leader)
+    }
+    return leader
   }
 
   /** True when the last response said the partition has nothing past its fetch offset. */
@@ -169,7 +194,8 @@ export class Fetcher {
   }
 
   private fetchFrom(node: number, states: TopicPartitionState[]): void {
-    this.inFlight.add(node)
+    this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1)
+    for (const st of states) st.fetching = true
     // Rotate the partition order so a partition late in the list is not starved by fetch.max.bytes.
     const start = this.rotation++ % states.length
     const ordered = [...states.slice(start), ...states.slice(0, start)]
@@ -192,7 +218,10 @@ export class Fetcher {
       .then((conn) => conn.send<any>(FETCH, body, {timeoutMs: this.config.requestTimeoutMs + this.config.fetchMaxWaitMs}))
       .then((res) => this.handleResponse(res, sent), (err) => this.handleFailure(err, sent))
       .finally(() => {
-        this.inFlight.delete(node)
+        const left = this.inFlight.get(node)! - 1
+        if (left > 0) this.inFlight.set(node, left)
+        else this.inFlight.delete(node)
+        for (const {state} of sent) state.fetching = false
         if (!this.closed) {
           this.sendFetches()
           this.onProgress()

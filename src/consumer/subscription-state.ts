@@ -28,6 +28,8 @@ export class TopicPartitionState {
   backoffUntil = 0
   /** Completed fetches waiting to be drained. */
   buffered = 0
+  /** True while a Fetch asking for this partition is out. */
+  fetching = false
 
   constructor(readonly topic: string, readonly partition: number) {
     this.key = tpKey(topic, partition)
@@ -43,7 +45,7 @@ export class TopicPartitionState {
 
   /** True when the fetcher may ask for more data for this partition. */
   fetchable(now: number, maxBuffered: number): boolean {
-    return !this.paused && this.fetchOffset !== null && this.reset === undefined && now >= this.backoffUntil && this.buffered < maxBuffered
+    return !this.paused && !this.fetching && this.fetchOffset !== null && this.reset === undefined && now >= this.backoffUntil && this.buffered < maxBuffered
   }
 }
 
@@ -125,6 +127,12 @@ export class SubscriptionState {
   /** Partitions that still need a position: committed offset or reset. */
   missingPositions(): TopicPartitionState[] {
     return [...this.assigned.values()].filter((s) => s.position === null && s.reset === undefined)
+  }
+
+  /** True when some partition needs its committed offset or a reset before it can be fetched. */
+  needsPositions(): boolean {
+    for (const s of this.assigned.values()) if (s.reset !== undefined || s.position === null) return true
+    return false
   }
 
   /** Partitions with a pending reset. */
