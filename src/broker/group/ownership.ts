@@ -7,7 +7,7 @@
  */
 import {ErrorCode} from '../../protocol/index.js'
 import type {GroupCoordinator} from './coordinator.js'
-import {joinError, syncError} from './coordinator.js'
+import {joinError, syncError} from './rebalance.js'
 import {replayGroups} from './replay.js'
 import type {GroupMetadata} from './group-metadata.js'
 
