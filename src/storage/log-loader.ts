@@ -1,5 +1,5 @@
 /**
- * LogLoader: what Log.open does to a partition dir before the Log exists: completes an interrupted
+ * LogLoader: the steps loadLog (log-open.ts) runs on a partition dir before the Log exists: completes an interrupted
  * cleaner swap, removes leftovers of interrupted operations, lists the segments, sanity-checks their indexes, and after an unclean stop
  * recovers every segment from the recovery point (CRC scan, index rebuild, truncation), reporting
  * each truncation and deleted segment through the logger; then rebuilds the producer state from the
