@@ -5,7 +5,7 @@
  */
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {CompressionType, decompress, crc32c, HEADER_SIZE, LOG_OVERHEAD} from '../records/index.js'
-import {FetchedBatch, RecordCursor, type FetchedRecord} from './record-decoder.js'
+import {FetchedBatch, BatchRecordReader, type FetchedRecord} from './record-decoder.js'
 import type {TopicPartitionState} from './subscription-state.js'
 import type {ConsumerRecord} from './types.js'
 
@@ -21,11 +21,13 @@ export class CompletedFetch {
   /** Offset the next drained record must be at or above; becomes the partition's position. */
   nextOffset: bigint
   private pos = 0
-  private cursor: RecordCursor | undefined
+  private cursor: BatchRecordReader | undefined
   private batchBase = 0n
   private batchNext = 0n
   private readonly aborted: AbortedTransaction[] | null
   private readonly abortedProducers = new Set<bigint>()
+  /** Key and value bytes of the records drained so far (the consumer's bytes-consumed metric). */
+  bytesDrained = 0
   /** Bytes of the records section (for metrics and buffer accounting). */
   readonly sizeInBytes: number
 
@@ -55,8 +57,10 @@ export class CompletedFetch {
       const cursor = this.cursor
       if (cursor !== undefined && !cursor.done) {
         let n: number
+        const bytesBefore = cursor.bytes
         try {
           n = cursor.decodeInto(out as FetchedRecord[], max - taken)
+          this.bytesDrained += cursor.bytes - bytesBefore
         } catch (err) {
           throw this.corrupt(`batch at offset ${this.batchBase}: ${(err as Error).message}`)
         }
@@ -114,7 +118,7 @@ export class CompletedFetch {
       const epoch = buf.readInt32BE(start + 12)
       const batch = new FetchedBatch(this.state.topic, this.state.partition, section, Number(baseOffset), Number(buf.readBigInt64BE(start + 27)),
         logAppend ? Number(buf.readBigInt64BE(start + 35)) : undefined, logAppend ? 'LogAppendTime' : 'CreateTime', epoch >= 0 ? epoch : undefined)
-      this.cursor = new RecordCursor(batch, count, Number(this.nextOffset))
+      this.cursor = new BatchRecordReader(batch, count, Number(this.nextOffset))
       this.batchBase = baseOffset
       this.batchNext = next
       return true

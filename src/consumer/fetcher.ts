@@ -9,7 +9,6 @@ import {Cluster} from '../client/index.js'
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {LOG_OVERHEAD} from '../records/index.js'
 import {CompletedFetch} from './completed-fetch.js'
-import type {FetchedRecord} from './record-decoder.js'
 import type {ResolvedConsumerConfig} from './config.js'
 import {STALE_METADATA} from './offset-fetcher.js'
 import type {SubscriptionState, TopicPartitionState} from './subscription-state.js'
@@ -132,6 +131,7 @@ export class Fetcher {
         continue
       }
       const before = out.length
+      const bytesBefore = cf.bytesDrained
       let more: boolean
       try {
         more = cf.drain(max - out.length, out)
@@ -148,11 +148,7 @@ export class Fetcher {
         throw err
       }
       cf.state.position = cf.nextOffset
-      for (let j = before; j < out.length; j++) {
-        // Sizes, not r.key/r.value: those create Buffer views the application may never want.
-        const r = out[j] as FetchedRecord
-        this.metrics.bytesConsumed += (r.keySize > 0 ? r.keySize : 0) + (r.valueSize > 0 ? r.valueSize : 0)
-      }
+      this.metrics.bytesConsumed += cf.bytesDrained - bytesBefore
       if (!more) {
         cf.state.buffered--
         this.completed.splice(i, 1)

@@ -8,6 +8,7 @@
  * one frozen empty array, and varints are read inline instead of through a cursor object.
  */
 import {inspect} from 'node:util'
+import {varintSize} from '../records/index.js'
 import type {ConsumerRecord} from './types.js'
 
 const EMPTY_HEADERS: ConsumerRecord['headers'] = Object.freeze([]) as unknown as ConsumerRecord['headers']
@@ -97,8 +98,7 @@ export class FetchedRecord implements ConsumerRecord {
     private readonly keyPos: number,
     /** Key length in bytes, -1 for a null key. */
     readonly keySize: number,
-    private readonly valuePos: number,
-    /** Value length in bytes, -1 for a null value. */
+    /** Value length in bytes, -1 for a null value (the value follows the key and its own length varint). */
     readonly valueSize: number,
     private readonly offsetDelta: number,
     private readonly timestampDelta: number,
@@ -151,7 +151,9 @@ export class FetchedRecord implements ConsumerRecord {
   /** The value as a view into the fetched bytes (null when absent). */
   get value(): Buffer | null {
     if (this.cachedValue === undefined) {
-      this.cachedValue = this.valueSize < 0 ? null : this.batch.section.subarray(this.valuePos, this.valuePos + this.valueSize)
+      const size = this.valueSize
+      const valuePos = this.keyPos + (this.keySize > 0 ? this.keySize : 0) + varintSize(size)
+      this.cachedValue = size < 0 ? null : this.batch.section.subarray(valuePos, valuePos + size)
     }
     return this.cachedValue
   }
@@ -178,11 +180,13 @@ export class RecordDecodeError extends Error {}
  * collections and be copied by each). Records below `minOffset` are skipped. decodeInto throws
  * RecordDecodeError when the bytes do not form exactly `count` well-formed records.
  */
-export class RecordCursor {
+export class BatchRecordReader {
   private pos = 0
   private index = 0
   /** Offset of the last record handed out, -1 before the first. */
   lastOffset = -1
+  /** Key and value bytes of the records handed out. */
+  bytes = 0
 
   constructor(private readonly batch: FetchedBatch, private readonly count: number, private readonly minOffset: number) {}
 
@@ -201,6 +205,7 @@ export class RecordCursor {
     let pos = this.pos
     let i = this.index
     let taken = 0
+    let bytes = 0
     for (; i < this.count && taken < max; i++) {
       const len = varint(section, pos)
       pos = at
@@ -223,7 +228,6 @@ export class RecordCursor {
         throw new RecordDecodeError(`record ${i}: invalid key length`)
       }
       const valueLen = varint(section, pos)
-      const valuePos = at
       pos = at
       if (valueLen >= 0) {
         if (pos + valueLen > recordEnd) throw new RecordDecodeError(`record ${i}: value overruns the record`)
@@ -243,12 +247,14 @@ export class RecordCursor {
       if (pos !== recordEnd || tsDelta !== tsDelta || offsetDelta !== offsetDelta) {
         throw new RecordDecodeError(`record ${i}: fields do not fill its ${len}-byte length`)
       }
-      out.push(new FetchedRecord(batch, keyPos, keyLen, valuePos, valueLen, offsetDelta, tsDelta, headers))
+      out.push(new FetchedRecord(batch, keyPos, keyLen, valueLen, offsetDelta, tsDelta, headers))
       this.lastOffset = baseOffset + offsetDelta
+      bytes += (keyLen > 0 ? keyLen : 0) + (valueLen > 0 ? valueLen : 0)
       taken++
     }
     this.pos = pos
     this.index = i
+    this.bytes += bytes
     if (i >= this.count && pos !== end) throw new RecordDecodeError(`${end - pos} bytes after the last record`)
     return taken
   }
