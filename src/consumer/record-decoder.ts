@@ -220,21 +220,9 @@ export class BatchRecordReader {
       }
       const keyLen = varint(section, at)
       const keyPos = at
-      pos = at
-      if (keyLen >= 0) {
-        if (pos + keyLen > recordEnd) throw new RecordDecodeError(`record ${i}: key overruns the record`)
-        pos += keyLen
-      } else if (keyLen !== -1) {
-        throw new RecordDecodeError(`record ${i}: invalid key length`)
-      }
+      pos = skipField(keyLen, keyPos, recordEnd, i, 'key')
       const valueLen = varint(section, pos)
-      pos = at
-      if (valueLen >= 0) {
-        if (pos + valueLen > recordEnd) throw new RecordDecodeError(`record ${i}: value overruns the record`)
-        pos += valueLen
-      } else if (valueLen !== -1) {
-        throw new RecordDecodeError(`record ${i}: invalid value length`)
-      }
+      pos = skipField(valueLen, at, recordEnd, i, 'value')
       const headerCount = varint(section, pos)
       pos = at
       let headers = EMPTY_HEADERS
@@ -258,6 +246,16 @@ export class BatchRecordReader {
     if (i >= this.count && pos !== end) throw new RecordDecodeError(`${end - pos} bytes after the last record`)
     return taken
   }
+}
+
+/** Position after a field of `len` bytes at pos (-1: null, no bytes); throws when it overruns the record. */
+function skipField(len: number, pos: number, recordEnd: number, i: number, what: string): number {
+  if (len >= 0) {
+    if (pos + len > recordEnd) throw new RecordDecodeError(`record ${i}: ${what} overruns the record`)
+    return pos + len
+  }
+  if (len !== -1) throw new RecordDecodeError(`record ${i}: invalid ${what} length`)
+  return pos
 }
 
 /** The headers of one record (sets `at` past them). */
