@@ -69,6 +69,10 @@ function varlong(buf: Buffer, pos: number): number {
     at = pos + 1
     return (b0 >>> 1) ^ -(b0 & 1)
   }
+  return varlongLoop(buf, pos)
+}
+
+function varlongLoop(buf: Buffer, pos: number): number {
   let z = 0
   let mul = 1
   for (let i = 0; i < 10; i++) {
@@ -206,6 +210,7 @@ export class BatchRecordReader {
     let i = this.index
     let taken = 0
     let bytes = 0
+    let lastDelta = -1
     for (; i < this.count && taken < max; i++) {
       const len = varint(section, pos)
       pos = at
@@ -236,13 +241,14 @@ export class BatchRecordReader {
         throw new RecordDecodeError(`record ${i}: fields do not fill its ${len}-byte length`)
       }
       out.push(new FetchedRecord(batch, keyPos, keyLen, valueLen, offsetDelta, tsDelta, headers))
-      this.lastOffset = baseOffset + offsetDelta
+      lastDelta = offsetDelta
       bytes += (keyLen > 0 ? keyLen : 0) + (valueLen > 0 ? valueLen : 0)
       taken++
     }
     this.pos = pos
     this.index = i
     this.bytes += bytes
+    if (lastDelta >= 0) this.lastOffset = baseOffset + lastDelta
     if (i >= this.count && pos !== end) throw new RecordDecodeError(`${end - pos} bytes after the last record`)
     return taken
   }
