@@ -53,7 +53,8 @@ export interface ClusterOptions {
 }
 
 const METADATA_KEY = 3
-const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
+/** The nil topic id: "no id" in requests and in answers of brokers without topic ids. */
+export const ZERO_UUID = '00000000-0000-0000-0000-000000000000'
 
 /** Parses "host:port[,host:port]" into addresses; throws KafkaError(INVALID_CONFIG) on a malformed entry. */
 export function parseBootstrap(bootstrap: string | string[]): Array<{host: string; port: number}> {
