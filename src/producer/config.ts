@@ -4,6 +4,7 @@
  */
 import {propertyParser, type PropertySetter} from '../client/properties.js'
 import {CompressionType, parseCompressionType} from '../records/index.js'
+import {MAX_IDEMPOTENT_IN_FLIGHT} from './sequence-numbers.js'
 
 /** Settings of a Producer; every field but bootstrap has Kafka's default. */
 export interface ProducerConfig {
@@ -65,7 +66,7 @@ export function resolveProducerConfig(c: ProducerConfig): ResolvedProducerConfig
   const conflicts: string[] = []
   if (acks !== -1) conflicts.push(`acks must be all (is ${acks})`)
   if (retries === 0) conflicts.push('retries must be above 0')
-  if (maxInFlight > 5) conflicts.push(`max.in.flight.requests.per.connection must be at most 5 (is ${maxInFlight})`)
+  if (maxInFlight > MAX_IDEMPOTENT_IN_FLIGHT) conflicts.push(`max.in.flight.requests.per.connection must be at most ${MAX_IDEMPOTENT_IN_FLIGHT} (is ${maxInFlight})`)
   if (c.enableIdempotence === true && conflicts.length > 0) {
     throw new ProducerConfigError(`enable.idempotence=true needs: ${conflicts.join('; ')}`)
   }

@@ -3,16 +3,17 @@
  * append the record to the RecordAccumulator and return at once; the Sender delivers batches in the
  * background. When metadata is missing or buffer.memory is full, records wait in one FIFO queue (so
  * later records never overtake earlier ones) for at most max.block.ms; sendWithCallback() returns
- * false while that queue is non-empty and 'drain' is emitted when it empties, so a fast caller can
- * wait instead of piling up records. Used by `samsa produce` and `samsa perf produce`.
+ * false while that queue (BlockedSends) is non-empty and 'drain' is emitted when it empties, so a
+ * fast caller can wait instead of piling up records. Used by `samsa produce` and `samsa perf produce`.
  */
 import {EventEmitter} from 'node:events'
 import {Cluster} from '../client/index.js'
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {HEADER_SIZE} from '../records/index.js'
+import {BlockedSends, HANDLED, NEED_METADATA} from './blocked-sends.js'
 import {BufferPool} from './buffer-pool.js'
 import {resolveProducerConfig, type ProducerConfig, type ResolvedProducerConfig} from './config.js'
-import {BufferExhaustedError, RecordTooLargeError} from './errors.js'
+import {RecordTooLargeError} from './errors.js'
 import {IdempotenceState} from './idempotence.js'
 import {Partitioner, murmur2, toPositive} from './partitioner.js'
 import {estimateRecordSize, type HeaderInput, type RecordMetadata, type SendCallback} from './producer-batch.js'
@@ -44,18 +45,6 @@ export interface ProducerMetrics {
   recordsWaiting: number
 }
 
-interface Waiting {
-  record: ProducerRecord
-  cb: SendCallback
-  deadline: number
-  /** Memory obtained for it while waiting. */
-  buf: Buffer | undefined
-}
-
-// tryAppend results besides "handled".
-const HANDLED = -1
-const NEED_METADATA = 0
-
 /** A Kafka producer: batching, compression, retries and idempotence, à la Kafka's Java producer. */
 export class Producer extends EventEmitter {
   readonly config: ResolvedProducerConfig
@@ -66,12 +55,7 @@ export class Producer extends EventEmitter {
   private readonly partitioner: Partitioner
   private readonly idempotence: IdempotenceState
   private readonly sender: Sender
-  private waiting: Waiting[] = []
-  private waitingHead = 0
-  private dequeued = 0
-  private progressWaiters: Array<{target: number; resolve: () => void}> = []
-  private processing = false
-  private metadataWaiters: Array<() => void> = []
+  private readonly blocked: BlockedSends
   private started: Promise<void> | undefined
   private closing: Promise<void> | undefined
   private closed = false
@@ -90,6 +74,7 @@ export class Producer extends EventEmitter {
     this.sender = new Sender(this.acc, this.metadata, this.cluster, this.idempotence, c, (e) => this.callbackError(e))
     this.acc.onBatchFull = () => this.sender.wakeup()
     this.acc.onBatchCreated = (createdMs) => this.sender.lingerFrom(createdMs)
+    this.blocked = new BlockedSends((record, cb, buf) => this.tryAppend(record, cb, buf), this.metadata, this.pool, c, () => this.emit('drain'))
   }
 
   /** Bootstraps: cluster metadata and, with idempotence, a producer id. send() does this lazily too. */
@@ -122,18 +107,18 @@ export class Producer extends EventEmitter {
       return true
     }
     if (this.started === undefined) void this.start()
-    if (this.waitingHead < this.waiting.length) {
-      this.enqueue(record, cb)
+    if (this.blocked.size > 0) {
+      this.blocked.enqueue(record, cb)
       return false
     }
     if (this.tryAppend(record, cb, undefined) === HANDLED) return true
-    this.enqueue(record, cb)
+    this.blocked.enqueue(record, cb)
     return false
   }
 
   /** Resolves when no record waits for metadata or memory (at once when none does). */
   waitForCapacity(): Promise<void> {
-    if (this.waitingHead >= this.waiting.length) return Promise.resolve()
+    if (this.blocked.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.once('drain', resolve))
   }
 
@@ -142,8 +127,7 @@ export class Producer extends EventEmitter {
     this.acc.flushesInProgress++
     this.sender.wakeup()
     try {
-      const target = this.dequeued + (this.waiting.length - this.waitingHead)
-      if (this.dequeued < target) await new Promise<void>((resolve) => this.progressWaiters.push({target, resolve}))
+      if (this.blocked.size > 0) await this.blocked.dequeuedAll()
       const pending = [...this.acc.incomplete].filter((b) => !b.done)
       this.sender.wakeup()
       await Promise.all(pending.map((b) => new Promise<void>((resolve) => (b.onDone ??= []).push(resolve))))
@@ -163,7 +147,7 @@ export class Producer extends EventEmitter {
       ...this.sender.metrics,
       requestsInFlight: this.sender.requestsInFlight,
       bufferAvailableBytes: this.pool.availableMemory,
-      recordsWaiting: this.waiting.length - this.waitingHead,
+      recordsWaiting: this.blocked.size,
     }
   }
 
@@ -182,12 +166,10 @@ export class Producer extends EventEmitter {
     this.closed = true
     this.metadata.close()
     const err = new KafkaError(ErrorCode.NETWORK_EXCEPTION, 'the producer was closed before the record was sent')
-    for (let i = this.waitingHead; i < this.waiting.length; i++) this.waiting[i].cb(err)
-    this.waiting = []
-    this.waitingHead = 0
+    this.blocked.close(err)
     this.pool.failWaiters(err)
     this.sender.abort(err)
-    for (const w of this.progressWaiters.splice(0)) w.resolve()
+    this.blocked.releaseWaiters()
     await this.cluster.close()
   }
 
@@ -250,87 +232,8 @@ export class Producer extends EventEmitter {
     return toPositive(murmur2(this.keyScratch, 0, len)) % n
   }
 
-  private enqueue(record: ProducerRecord, cb: SendCallback): void {
-    this.waiting.push({record, cb, deadline: Date.now() + this.config.maxBlockMs, buf: undefined})
-    void this.processWaiting()
-  }
-
-  private dequeue(): void {
-    this.waiting[this.waitingHead++] = undefined as unknown as Waiting
-    this.dequeued++
-    if (this.waitingHead > 1024 && this.waitingHead * 2 > this.waiting.length) {
-      this.waiting = this.waiting.slice(this.waitingHead)
-      this.waitingHead = 0
-    }
-    if (this.progressWaiters.length > 0) {
-      this.progressWaiters = this.progressWaiters.filter((w) => {
-        if (this.dequeued < w.target) return true
-        w.resolve()
-        return false
-      })
-    }
-  }
-
-  /** Works through the waiting queue in order; one instance at a time. */
-  private async processWaiting(): Promise<void> {
-    if (this.processing) return
-    this.processing = true
-    try {
-      while (this.waitingHead < this.waiting.length && !this.closed) {
-        const w = this.waiting[this.waitingHead]
-        const now = Date.now()
-        const r = this.tryAppend(w.record, w.cb, w.buf)
-        w.buf = undefined
-        if (r === HANDLED) {
-          this.dequeue()
-          continue
-        }
-        if (now >= w.deadline) {
-          const err = r === NEED_METADATA
-            ? this.metadata.timeoutError(w.record.topic, this.config.maxBlockMs)
-            : new BufferExhaustedError(r, this.config.maxBlockMs, this.config.bufferMemory)
-          this.dequeue()
-          w.cb(err)
-          continue
-        }
-        if (r === NEED_METADATA) {
-          await this.metadataUpdate(w.deadline - now)
-          continue
-        }
-        try {
-          w.buf = await this.pool.allocate(r, w.deadline - now)
-        } catch (err) {
-          if (this.closed) break
-          this.dequeue()
-          w.cb(err instanceof BufferExhaustedError ? new BufferExhaustedError(r, this.config.maxBlockMs, this.config.bufferMemory) : err as Error)
-        }
-      }
-    } finally {
-      this.processing = false
-    }
-    if (this.waitingHead >= this.waiting.length) {
-      this.waiting = []
-      this.waitingHead = 0
-      this.emit('drain')
-    }
-  }
-
-  private metadataUpdate(timeoutMs: number): Promise<void> {
-    this.metadata.requestUpdate()
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs)
-      function done(): void {
-        clearTimeout(timer)
-        resolve()
-      }
-      this.metadataWaiters.push(done)
-    })
-  }
-
   private onMetadata(): void {
-    const waiters = this.metadataWaiters
-    this.metadataWaiters = []
-    for (const w of waiters) w()
+    this.blocked.onMetadataUpdate()
     this.sender.wakeup()
   }
 

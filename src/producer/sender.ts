@@ -1,24 +1,23 @@
 /**
  * Sender: moves ready batches from the RecordAccumulator to partition leaders. Each pass groups one
  * batch per partition by leader into one Produce request per broker (up to max.request.size), keeps
- * at most max.in.flight.requests.per.connection requests in flight per broker, and turns each
- * partition's answer into completed records, a retry after retry.backoff.ms, or a failure with the
- * broker's error. With idempotence, batches carry sequence numbers and are retried in sequence
- * order. Runs on the event loop (woken by full batches, linger timers, responses, metadata
- * updates); owned by the Producer.
+ * at most max.in.flight.requests.per.connection requests in flight per broker, and hands each
+ * partition's answer to the ProduceResponseHandler (complete, retry after retry.backoff.ms, or fail
+ * with the broker's error). With idempotence, batches carry sequence numbers (sequence-numbers.ts)
+ * and are retried in sequence order. Runs on the event loop (woken by full batches, linger timers,
+ * responses, metadata updates); owned by the Producer.
  */
 import type {Cluster, Connection} from '../client/index.js'
-import {ErrorCode, KafkaError, errorInfo} from '../protocol/index.js'
+import {ErrorCode, KafkaError} from '../protocol/index.js'
 import type {ResolvedProducerConfig} from './config.js'
-import {produceError} from './errors.js'
 import type {IdempotenceState} from './idempotence.js'
+import {ProduceResponseHandler} from './produce-response-handler.js'
 import type {ProducerBatch} from './producer-batch.js'
 import type {ProducerMetadata} from './producer-metadata.js'
 import type {PartitionQueue, RecordAccumulator} from './record-accumulator.js'
+import {MAX_IDEMPOTENT_IN_FLIGHT, applyPendingSequence, takeSequence} from './sequence-numbers.js'
 
 const PRODUCE_KEY = 0
-/** Kafka's limit of unanswered batches per partition with idempotence. */
-const MAX_IDEMPOTENT_IN_FLIGHT = 5
 
 /** What the Sender needs from the producer configuration. */
 export type SenderOptions = Pick<ResolvedProducerConfig, 'acks' | 'lingerMs' | 'maxRequestSize' | 'maxInFlight' | 'retries' |
@@ -35,22 +34,6 @@ interface NodeState {
   backoffUntil: number
 }
 
-/** Sequence numbers wrap at 2^31 like Kafka's. */
-function addSequence(seq: number, n: number): number {
-  return (seq + n) % 2147483648
-}
-function subSequence(seq: number, n: number): number {
-  return (seq - n + 2147483648) % 2147483648
-}
-
-/** Errors after which the partition's leader may have moved. */
-function staleMetadata(code: number): boolean {
-  return code === ErrorCode.NOT_LEADER_OR_FOLLOWER || code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION ||
-    code === ErrorCode.LEADER_NOT_AVAILABLE || code === ErrorCode.NETWORK_EXCEPTION ||
-    code === ErrorCode.REQUEST_TIMED_OUT || code === ErrorCode.FENCED_LEADER_EPOCH ||
-    code === ErrorCode.UNKNOWN_LEADER_EPOCH || code === ErrorCode.KAFKA_STORAGE_ERROR
-}
-
 /** The producer's network side. */
 export class Sender {
   readonly metrics: SenderMetrics = {recordsSent: 0, recordsFailed: 0, bytesSent: 0, batchesSent: 0}
@@ -58,8 +41,8 @@ export class Sender {
   private scheduled = false
   private timer: NodeJS.Timeout | undefined
   private timerAt = Infinity
-  /** Set by abort(): nothing is retried any more. */
-  private aborted: Error | undefined
+  /** Completes, retries or fails each batch once its partition's outcome is known. */
+  private readonly results: ProduceResponseHandler
   private readonly runBound = () => this.run()
 
   constructor(
@@ -68,8 +51,10 @@ export class Sender {
     private readonly cluster: Cluster,
     private readonly idempotence: IdempotenceState,
     private readonly opts: SenderOptions,
-    private readonly onCallbackError: (e: unknown) => void,
-  ) {}
+    onCallbackError: (e: unknown) => void,
+  ) {
+    this.results = new ProduceResponseHandler(acc, metadata, idempotence, opts, this.metrics, onCallbackError)
+  }
 
   /** Requests in flight over all brokers. */
   get requestsInFlight(): number {
@@ -92,24 +77,20 @@ export class Sender {
 
   /** Fails every queued batch with `err` and stops retrying; answers still in flight fail when they return. */
   abort(err: Error): void {
-    this.aborted = err
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
-    for (const q of [...this.acc.nonEmpty]) {
-      while (q.deque.length > 0) this.fail(this.acc.shift(q)!, q, err, false)
-    }
-    for (const b of [...this.acc.incomplete]) this.fail(b, this.acc.queue(b.topic, b.partition), err, false)
+    this.results.abort(err)
   }
 
   /** One pass: expire, drain and send; then arm the timer for the next deadline. */
   run(): void {
     this.scheduled = false
-    if (this.aborted) return
+    if (this.results.aborted) return
     const idem = this.idempotence
     if (idem.status === 'pending') return // init() wakes us up when done
     if (idem.status === 'failed') {
       this.abort(idem.error!)
-      this.aborted = undefined
+      this.results.aborted = undefined
       return
     }
     const now = Date.now()
@@ -123,7 +104,7 @@ export class Sender {
       for (const q of this.acc.nonEmpty) {
         let head = q.deque[0]
         while (head !== undefined && now - head.createdMs >= deliveryTimeoutMs) {
-          this.expire(this.acc.shift(q)!, q, now)
+          this.results.expire(this.acc.shift(q)!, q, now)
           head = q.deque[0]
         }
         if (head === undefined) continue
@@ -214,15 +195,10 @@ export class Sender {
       const q = queues[i]
       const b = this.acc.shift(q)!
       if (b.wire === undefined) {
-        let seq = -1
-        if (idem.enabled) {
-          seq = q.nextSequence
-          q.nextSequence = addSequence(seq, b.recordCount)
-        }
+        const seq = idem.enabled ? takeSequence(q, b.recordCount) : -1
         b.close(this.opts.compression, idem.enabled ? idem.producerId : -1n, idem.enabled ? idem.producerEpoch : -1, seq)
-      } else if (b.pendingSequence !== undefined) {
-        b.stampProducer(b.producerId, b.producerEpoch, b.pendingSequence)
-        b.pendingSequence = undefined
+      } else {
+        applyPendingSequence(b)
       }
       b.attempts++
       q.inFlight.push(b)
@@ -244,7 +220,7 @@ export class Sender {
       // No answer will come: the records count as sent once written.
       conn.send(PRODUCE_KEY, body, {expectResponse: false}).then(() => {
         node.inFlight--
-        for (const b of batches) this.onResult(b, ErrorCode.NONE, -1n, -1n, null, Date.now(), true)
+        this.results.handleUnacknowledged(batches)
         this.wakeup()
       }, (err) => this.onRequestError(node, batches, err))
       return
@@ -257,23 +233,7 @@ export class Sender {
 
   private onResponse(node: NodeState, batches: ProducerBatch[], resp: any): void {
     node.inFlight--
-    const now = Date.now()
-    const answered = new Array<boolean>(batches.length).fill(false)
-    let i = 0
-    for (const tr of resp.responses ?? []) {
-      for (const pr of tr.partitionResponses ?? []) {
-        // Brokers answer in request order; search only when they do not.
-        let j = i < batches.length && batches[i].topic === tr.name && batches[i].partition === pr.index ? i : -1
-        if (j < 0) j = batches.findIndex((b, k) => !answered[k] && b.topic === tr.name && b.partition === pr.index)
-        if (j < 0 || answered[j]) continue
-        answered[j] = true
-        i = j + 1
-        this.onResult(batches[j], pr.errorCode, BigInt(pr.baseOffset), BigInt(pr.logAppendTimeMs ?? -1n), pr.errorMessage ?? null, now, true)
-      }
-    }
-    for (let k = 0; k < batches.length; k++) {
-      if (!answered[k]) this.onResult(batches[k], ErrorCode.NETWORK_EXCEPTION, -1n, -1n, 'the broker did not answer for this partition', now, false)
-    }
+    this.results.handleResponse(batches, resp)
     this.wakeup()
   }
 
@@ -283,82 +243,7 @@ export class Sender {
     // As Kafka does: a request that timed out poisons the connection; later answers on it are moot.
     if (code === ErrorCode.REQUEST_TIMED_OUT) node.conn?.close()
     if (node.conn !== undefined && !node.conn.isOpen) node.conn = undefined
-    const now = Date.now()
-    const message = err instanceof Error ? err.message : String(err)
-    for (const b of batches) this.onResult(b, code, -1n, -1n, message, now, false)
+    this.results.handleRequestError(batches, code, err)
     this.wakeup()
   }
-
-  /**
-   * One partition's outcome. `definitive` is true when the broker itself answered (so a failed
-   * batch was surely not written and later sequence numbers may be moved down).
-   */
-  private onResult(b: ProducerBatch, code: number, baseOffset: bigint, logAppendTime: bigint, message: string | null, now: number, definitive: boolean): void {
-    const q = this.acc.queue(b.topic, b.partition)
-    const k = q.inFlight.indexOf(b)
-    if (k >= 0) q.inFlight.splice(k, 1)
-    if (b.done) return
-    if (code === ErrorCode.NONE || code === ErrorCode.DUPLICATE_SEQUENCE_NUMBER) {
-      // A duplicate was written by an earlier attempt; its offset is not known here.
-      this.complete(b, code === ErrorCode.NONE ? baseOffset : -1n, logAppendTime, null)
-      return
-    }
-    const err = produceError(code, b.topic, b.partition, message)
-    if (this.canRetry(b, q, code, now)) {
-      b.lastError = err
-      b.retryAt = now + this.opts.retryBackoffMs
-      this.acc.reenqueue(q, b)
-      if (staleMetadata(code)) this.metadata.requestUpdate()
-      return
-    }
-    this.fail(b, q, err, definitive)
-  }
-
-  private canRetry(b: ProducerBatch, q: PartitionQueue, code: number, now: number): boolean {
-    if (this.aborted || b.attempts > this.opts.retries || now - b.createdMs >= this.opts.deliveryTimeoutMs) return false
-    // Its sequence was moved down while it was in flight: the broker had to reject the old one.
-    if (b.pendingSequence !== undefined) return true
-    if (code === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence.enabled) {
-      // Expected when an earlier batch of the partition failed and will be retried first.
-      return q.inFlight.some((x) => x.id < b.id) || q.deque.some((x) => x.wire !== undefined && x.id < b.id)
-    }
-    return errorInfo(code).retriable
-  }
-
-  private expire(b: ProducerBatch, q: PartitionQueue, now: number): void {
-    const why = b.lastError ? `; last error: ${b.lastError.message}` : ''
-    const err = new KafkaError(ErrorCode.REQUEST_TIMED_OUT,
-      `cannot produce to "${b.topic}"-${b.partition}: ${b.recordCount} record(s) expired, ${now - b.createdMs} ms passed since batch creation (delivery.timeout.ms ${this.opts.deliveryTimeoutMs})${why}`)
-    // Only a batch the broker surely never wrote lets later sequence numbers move down.
-    const unsent = b.wire === undefined || (b.lastError instanceof KafkaError && !isUnknownOutcome(b.lastError.code))
-    this.fail(b, q, err, unsent)
-  }
-
-  /** Fails a batch; with idempotence, later batches of the partition take over its sequence numbers. */
-  private fail(b: ProducerBatch, q: PartitionQueue, err: Error, resequence: boolean): void {
-    if (b.done) return
-    if (resequence && this.idempotence.enabled && b.baseSequence >= 0) {
-      const n = b.recordCount
-      for (const x of q.inFlight) {
-        if (x.id > b.id) x.pendingSequence = subSequence(x.pendingSequence ?? x.baseSequence, n)
-      }
-      for (const x of q.deque) {
-        if (x.wire !== undefined && x.id > b.id) x.stampProducer(x.producerId, x.producerEpoch, subSequence(x.baseSequence, n))
-      }
-      q.nextSequence = subSequence(q.nextSequence, n)
-    }
-    this.complete(b, -1n, -1n, err)
-  }
-
-  private complete(b: ProducerBatch, baseOffset: bigint, logAppendTime: bigint, err: Error | null): void {
-    if (err === null) this.metrics.recordsSent += b.recordCount
-    else this.metrics.recordsFailed += b.recordCount
-    b.complete(baseOffset, logAppendTime, err, this.onCallbackError)
-    this.acc.deallocate(b)
-  }
-}
-
-/** Errors after which the broker may or may not have written the batch. */
-function isUnknownOutcome(code: number): boolean {
-  return code === ErrorCode.NETWORK_EXCEPTION || code === ErrorCode.REQUEST_TIMED_OUT
 }
