@@ -3,7 +3,7 @@
  * on the controller, plus listing and describing topics from Metadata with log start/end offsets.
  * AdminClient exposes them as methods; they live here to keep admin.ts small.
  */
-import {ZERO_UUID, type TopicMetadata} from './cluster.js'
+import {ZERO_UUID, type PartitionMetadata, type TopicMetadata} from './cluster.js'
 import {ErrorCode} from '../protocol/index.js'
 import {topicError} from './errors.js'
 import {throwIfRefreshNeeded, type AdminDriver} from './admin-driver.js'
@@ -35,15 +35,8 @@ export interface CreatedTopic {
 /** One line of a topic listing. */
 export interface TopicListing { name: string; topicId: string; partitions: number; internal: boolean }
 
-/** One partition of a described topic. */
-export interface PartitionDescription {
-  partition: number
-  leader: number
-  leaderEpoch: number
-  /** Preferred replica first, as the broker assigned them. */
-  replicas: number[]
-  isr: number[]
-  offline: number[]
+/** One partition of a described topic: its placement as Metadata gives it, and its offsets. */
+export interface PartitionDescription extends Omit<PartitionMetadata, 'errorCode'> {
   logStartOffset: bigint | null
   logEndOffset: bigint | null
   /** Name of the error that kept offsets from being read, if any. */

@@ -14,6 +14,7 @@ export interface PartitionMetadata {
   partition: number
   leader: number
   leaderEpoch: number
+  /** Preferred replica first, as the controller assigned them. */
   replicas: number[]
   isr: number[]
   offline: number[]
