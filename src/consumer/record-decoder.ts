@@ -32,18 +32,12 @@ export class FetchedBatch {
 // Position after the last varint read; module state keeps the readers free of allocations.
 let at = 0
 
-/** Zigzag varint at pos (NaN when longer than 5 bytes); one- and two-byte ones, nearly all of them, take no loop. */
+/** Zigzag varint at pos (NaN when longer than 5 bytes); small so that every call site inlines it. */
 function varint(buf: Buffer, pos: number): number {
   const b0 = buf[pos]
   if (b0 < 0x80) {
     at = pos + 1
     return (b0 >>> 1) ^ -(b0 & 1)
-  }
-  const b1 = buf[pos + 1]
-  if (b1 < 0x80) {
-    at = pos + 2
-    const z = (b0 & 0x7f) | (b1 << 7)
-    return (z >>> 1) ^ -(z & 1)
   }
   return varintLoop(buf, pos)
 }
@@ -212,22 +206,61 @@ export class BatchRecordReader {
     let bytes = 0
     let lastDelta = -1
     for (; i < this.count && taken < max; i++) {
-      const len = varint(section, pos)
-      pos = at
+      // Record lengths, offset deltas and value lengths of real records are one or two bytes: decoded
+      // inline (helper calls here would exceed what the compiler inlines into this loop).
+      let b = section[pos]
+      let c: number
+      let len: number
+      if (b < 0x80) {
+        len = (b >>> 1) ^ -(b & 1)
+        pos += 1
+      } else if ((c = section[pos + 1]) < 0x80) {
+        const z = (b & 0x7f) | (c << 7)
+        len = (z >>> 1) ^ -(z & 1)
+        pos += 2
+      } else {
+        len = varintLoop(section, pos)
+        pos = at
+      }
       const recordEnd = pos + len
       if (!(len >= 0) || recordEnd > end) throw new RecordDecodeError(`record ${i}: invalid length ${len}`)
       pos++ // attributes: unused
       const tsDelta = varlong(section, pos)
-      const offsetDelta = varint(section, at)
+      pos = at
+      let offsetDelta: number
+      b = section[pos]
+      if (b < 0x80) {
+        offsetDelta = (b >>> 1) ^ -(b & 1)
+        pos += 1
+      } else if ((c = section[pos + 1]) < 0x80) {
+        const z = (b & 0x7f) | (c << 7)
+        offsetDelta = (z >>> 1) ^ -(z & 1)
+        pos += 2
+      } else {
+        offsetDelta = varintLoop(section, pos)
+        pos = at
+      }
       if (baseOffset + offsetDelta < minOffset) {
         pos = recordEnd
         continue
       }
-      const keyLen = varint(section, at)
+      const keyLen = varint(section, pos)
       const keyPos = at
       pos = skipField(keyLen, keyPos, recordEnd, i, 'key')
-      const valueLen = varint(section, pos)
-      pos = skipField(valueLen, at, recordEnd, i, 'value')
+      let valueLen: number
+      b = section[pos]
+      if (b < 0x80) {
+        valueLen = (b >>> 1) ^ -(b & 1)
+        pos += 1
+      } else if ((c = section[pos + 1]) < 0x80) {
+        const z = (b & 0x7f) | (c << 7)
+        valueLen = (z >>> 1) ^ -(z & 1)
+        pos += 2
+      } else {
+        valueLen = varintLoop(section, pos)
+        pos = at
+      }
+      pos = skipField(valueLen, pos, recordEnd, i, 'value')
       const headerCount = varint(section, pos)
       pos = at
       let headers = EMPTY_HEADERS
