@@ -9,11 +9,10 @@
  * Usage: node dist/bench/cluster.js [--records N] [--size BYTES] [--rounds R]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {portFree} from '../src/cluster/node-process.js'
-import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeInput, writeResult} from './common.js'
+import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -52,10 +51,7 @@ async function produce(client: 'samsa' | 'kcat', bootstrap: string, topic: strin
 
 async function main(): Promise<void> {
   dropNodeStartupExtras()
-  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
-  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-cluster-'))
-  const input = join(work, 'input.txt')
-  await writeInput(input, records, size)
+  const {work, input} = await prepareBench('cluster', records, size)
   const single = await startSamsaBroker(join(work, 'single'), [])
   const clusterDir = join(work, 'cluster')
   const base = await freeBasePort()

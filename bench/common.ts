@@ -3,7 +3,8 @@
  * running a client process while sampling its peak memory, and counting what a topic holds.
  */
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {closeSync, createWriteStream, mkdirSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join, dirname} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {once} from 'node:events'
@@ -31,6 +32,15 @@ export async function writeInput(file: string, n: number, size: number): Promise
   }
   out.end()
   await once(out, 'finish')
+}
+
+/** What every benchmark starts with: kcat present, a fresh work dir, and its input file of `n` values of `size` bytes. */
+export async function prepareBench(name: string, n: number, size: number): Promise<{work: string; input: string}> {
+  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
+  const work = mkdtempSync(join(tmpdir(), `samsa-bench-${name}-`))
+  const input = join(work, 'input.txt')
+  await writeInput(input, n, size)
+  return {work, input}
 }
 
 /** Peak RSS (VmHWM) of a live process in MB, or 0 once it is gone. */

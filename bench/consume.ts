@@ -13,11 +13,10 @@
  * Usage: node dist/bench/consume.js [--records N] [--size BYTES] [--rounds R]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {arg, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeInput, writeResult} from './common.js'
+import {arg, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -63,10 +62,7 @@ async function kafkajsWorker(bootstrap: string, topicName: string, n: number, gr
 
 async function main(): Promise<void> {
   dropNodeStartupExtras()
-  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
-  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-consume-'))
-  const input = join(work, 'input.txt')
-  await writeInput(input, records, size)
+  const {work, input} = await prepareBench('consume', records, size)
   const {child: broker, bootstrap} = await startSamsaBroker(join(work, 'data'), [`num.partitions=${partitions}`, 'group.initial.rebalance.delay.ms=0'])
   try {
     const created = spawnSync(process.execPath, [samsaBin, 'topic', 'create', topic, '--partitions', String(partitions), '-b', bootstrap], {encoding: 'utf8'})

@@ -7,10 +7,9 @@
  * Usage: npm run bench:ingest [-- --records N --size BYTES --rounds R]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, openSync, closeSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, rmSync, openSync, closeSync} from 'node:fs'
 import {join} from 'node:path'
-import {arg, countRecords, median, repo, startAndWait, stopProcess, writeInput, writeResult} from './common.js'
+import {arg, countRecords, median, repo, startAndWait, stopProcess, writeResult, prepareBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -42,10 +41,7 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 async function main(): Promise<void> {
-  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
-  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-'))
-  const input = join(work, 'input.txt')
-  await writeInput(input, records, size)
+  const {work, input} = await prepareBench('ingest', records, size)
 
   const mock = await startAndWait(join(repo, '..', 'shared', 'tools', 'mock-cluster'), [], /bootstrap=(\S+)/)
   const samsa = await startAndWait(process.execPath, [join(repo, 'bin', 'run.js'), 'broker', 'start', '--listen', '127.0.0.1:0',

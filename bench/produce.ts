@@ -18,11 +18,10 @@
  *        [--batch-size BYTES] [--linger-ms MS]
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeInput, writeResult} from './common.js'
+import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench, writeInput} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -71,10 +70,7 @@ async function kafkajsWorker(bootstrap: string, topic: string, n: number, bytes:
 
 async function main(): Promise<void> {
   dropNodeStartupExtras()
-  if (spawnSync('kcat', ['-V']).status !== 0) throw new Error('kcat is not installed (apt-get install -y kcat)')
-  const work = mkdtempSync(join(tmpdir(), 'samsa-bench-produce-'))
-  const input = join(work, 'input.txt')
-  await writeInput(input, records, size)
+  const {work, input} = await prepareBench('produce', records, size)
   const oneLine = join(work, 'one.txt')
   await writeInput(oneLine, 1, size)
   const {child: broker, bootstrap} = await startSamsaBroker(join(work, 'data'), [`num.partitions=${partitions}`])
