@@ -26,8 +26,8 @@ export class CompletedFetch {
   private batchNext = 0n
   private readonly aborted: AbortedTransaction[] | null
   private readonly abortedProducers = new Set<bigint>()
-  /** Key and value bytes of the records drained so far (the consumer's bytes-consumed metric). */
-  bytesDrained = 0
+  /** Key and value bytes of the records the last drain() handed out (the consumer's bytes-consumed metric). */
+  drainedBytes = 0
   /** Bytes of the records section (for metrics and buffer accounting). */
   readonly sizeInBytes: number
 
@@ -53,18 +53,18 @@ export class CompletedFetch {
   /** Appends up to `max` records to `out`; returns false once everything is drained. */
   drain(max: number, out: ConsumerRecord[]): boolean {
     let taken = 0
+    this.drainedBytes = 0
     while (taken < max) {
       const cursor = this.cursor
       if (cursor !== undefined && !cursor.done) {
         let n: number
-        const bytesBefore = cursor.bytes
         try {
           n = cursor.decodeInto(out as FetchedRecord[], max - taken)
-          this.bytesDrained += cursor.bytes - bytesBefore
         } catch (err) {
           throw this.corrupt(`batch at offset ${this.batchBase}: ${(err as Error).message}`)
         }
         taken += n
+        this.drainedBytes += cursor.lastBytes
         if (cursor.done) this.nextOffset = this.batchNext
         else if (n > 0) this.nextOffset = BigInt(cursor.lastOffset + 1)
         continue

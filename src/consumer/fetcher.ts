@@ -55,11 +55,11 @@ export class Fetcher {
   }
 
   /**
-   * Sends a Fetch to every leader of fetchable partitions that has none in flight. A fetch that
-   * could only long-poll (every partition in it already read up to its high watermark) waits while
-   * other partitions of that leader have records buffered: sent now, it would hold the node's one
-   * fetch slot for fetch.max.wait.ms and keep those partitions from fetching again once drained.
-   * collect() sends it, with them, as soon as they are drained.
+   * Sends a Fetch to every leader of fetchable partitions that has fewer than MAX_IN_FLIGHT_PER_NODE
+   * out. A fetch that could only long-poll (every partition in it already read up to its high
+   * watermark) waits while other partitions of that leader have records buffered or a fetch is out:
+   * sent now, it would hold a fetch slot for fetch.max.wait.ms and delay the answers behind it.
+   * collect() sends it, with those partitions, as soon as they are drained.
    */
   sendFetches(): void {
     if (this.closed) return
@@ -131,10 +131,10 @@ export class Fetcher {
         continue
       }
       const before = out.length
-      const bytesBefore = cf.bytesDrained
       let more: boolean
       try {
         more = cf.drain(max - out.length, out)
+        this.metrics.bytesConsumed += cf.drainedBytes
       } catch (err) {
         // Stay at the bad batch: the application sees the error and may seek past it.
         cf.state.buffered--
@@ -148,7 +148,6 @@ export class Fetcher {
         throw err
       }
       cf.state.position = cf.nextOffset
-      this.metrics.bytesConsumed += cf.bytesDrained - bytesBefore
       if (!more) {
         cf.state.buffered--
         this.completed.splice(i, 1)

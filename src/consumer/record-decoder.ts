@@ -183,8 +183,8 @@ export class BatchRecordReader {
   private index = 0
   /** Offset of the last record handed out, -1 before the first. */
   lastOffset = -1
-  /** Key and value bytes of the records handed out. */
-  bytes = 0
+  /** Key and value bytes of the records the last decodeInto handed out. */
+  lastBytes = 0
 
   constructor(private readonly batch: FetchedBatch, private readonly count: number, private readonly minOffset: number) {}
 
@@ -280,7 +280,7 @@ export class BatchRecordReader {
     }
     this.pos = pos
     this.index = i
-    this.bytes += bytes
+    this.lastBytes = bytes
     if (lastDelta >= 0) this.lastOffset = baseOffset + lastDelta
     if (i >= this.count && pos !== end) throw new RecordDecodeError(`${end - pos} bytes after the last record`)
     return taken
