@@ -8,10 +8,14 @@ export default class NodeStop extends BaseCommand {
   static examples = ['<%= config.bin %> node stop 1', '<%= config.bin %> node stop 0 --data-dir /tmp/five']
   static args = {id: nodeIdArg}
   static flags = {'data-dir': clusterDirFlag}
+  /** The signal sent to the node (`node kill` sends SIGKILL). */
+  static signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'
 
   async run(): Promise<object> {
+    const command = this.constructor as typeof NodeStop
+    // NodeKill shares these args and flags; oclif does not parse them from the subclass itself.
     const {args, flags} = await this.parse(NodeStop)
-    const result = await clusterCall(() => supervisor(this.config.root, flags['data-dir']).stopNode(args.id, 'SIGTERM'))
+    const result = await clusterCall(() => supervisor(this.config.root, flags['data-dir']).stopNode(args.id, command.signal))
     if (!this.jsonEnabled()) this.out(result === 'not-running' ? `node ${args.id} was not running` : `node ${args.id} ${result}`)
     return {id: args.id, result}
   }
