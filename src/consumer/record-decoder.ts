@@ -273,7 +273,9 @@ export class BatchRecordReader {
       if (pos !== recordEnd || tsDelta !== tsDelta || offsetDelta !== offsetDelta) {
         throw new RecordDecodeError(`record ${i}: fields do not fill its ${len}-byte length`)
       }
-      out.push(new FetchedRecord(batch, keyPos, keyLen, valueLen, offsetDelta, tsDelta, headers))
+      // An indexed store, not push(): the optimizer left push() here as a call to the generic builtin
+      // (about a twentieth of the consumer's time in a perf profile of 1M records).
+      out[out.length] = new FetchedRecord(batch, keyPos, keyLen, valueLen, offsetDelta, tsDelta, headers)
       lastDelta = offsetDelta
       bytes += (keyLen > 0 ? keyLen : 0) + (valueLen > 0 ? valueLen : 0)
       taken++
