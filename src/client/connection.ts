@@ -8,10 +8,9 @@
 import {EventEmitter} from 'node:events'
 import {createConnection, type Socket} from 'node:net'
 import {
-  ErrorCode, KafkaError, decodeResponse, encodeRequestChunks, supportedVersions,
+  ErrorCode, KafkaError, ResponseFramer, decodeResponse, encodeRequestChunks, supportedVersions,
 } from '../protocol/index.js'
 import {apiName} from './api-names.js'
-import {ResponseFramer} from './response-framer.js'
 
 /** Settings of one connection; names mirror Kafka's client properties. */
 export interface ConnectionOptions {

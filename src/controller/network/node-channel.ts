@@ -2,12 +2,13 @@
  * NodeChannel: one node's connection to another samsa node, for the requests nodes send each other
  * (Raft's Vote/BeginQuorumEpoch/EndQuorumEpoch/Fetch, broker registration and heartbeats,
  * AlterPartition, follower fetches). The broker may not use the client engine (src/client), so this
- * is its own small Kafka-protocol connection: 4-byte framing, correlation ids, pipelining, a timeout
- * per request. Both ends run the same code, so each API goes out at the highest version samsa
+ * is its own small Kafka-protocol connection: correlation ids, pipelining, a timeout per request,
+ * framing by the protocol layer's ResponseFramer (a follower's 1 MB fetch answers are read straight
+ * into their own buffers). Both ends run the same code, so each API goes out at the highest version samsa
  * implements and no ApiVersions exchange is needed. It connects lazily and again after any failure.
  */
 import {createConnection, type Socket} from 'node:net'
-import {decodeResponse, encodeRequestChunks, supportedVersions, ErrorCode, KafkaError} from '../../protocol/index.js'
+import {decodeResponse, encodeRequestChunks, supportedVersions, ErrorCode, KafkaError, ResponseFramer} from '../../protocol/index.js'
 
 /** Where a node listens. */
 export interface NodeAddress { host: string; port: number }
@@ -27,8 +28,6 @@ export class NodeChannel {
   private connecting: Promise<Socket> | null = null
   private nextCorrelationId = 1
   private readonly inFlight = new Map<number, InFlight>()
-  private pending: Buffer[] = []
-  private pendingBytes = 0
   private closed = false
 
   /** @param clientId sent in each request header (Kafka's brokers send e.g. "raft-client-1"). */
@@ -70,7 +69,14 @@ export class NodeChannel {
     if (this.socket) return Promise.resolve(this.socket)
     if (this.connecting) return this.connecting
     this.connecting = new Promise<Socket>((resolve, reject) => {
-      const socket = createConnection({host: this.address.host, port: this.address.port})
+      // A framer per socket: a frame cut short by a lost connection must not carry over to the next one.
+      const framer: ResponseFramer = new ResponseFramer(MAX_RESPONSE_BYTES, (frame) => {
+        if (this.socket !== socket) return false
+        this.dispatch(frame)
+        return true
+      }, (size) => this.drop(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `bad response size ${size}`)))
+      const socket = createConnection({host: this.address.host, port: this.address.port,
+        onread: {buffer: framer.nextBuffer, callback: framer.onRead}})
       socket.setNoDelay(true)
       const timer = setTimeout(() => socket.destroy(new Error('connect timed out')), this.connectTimeoutMs)
       socket.once('connect', () => {
@@ -79,7 +85,6 @@ export class NodeChannel {
         this.socket = socket
         resolve(socket)
       })
-      socket.on('data', (chunk: Buffer) => this.onData(chunk))
       socket.on('error', () => {}) // 'close' follows and does the clean-up
       socket.on('close', () => {
         clearTimeout(timer)
@@ -97,34 +102,11 @@ export class NodeChannel {
   private drop(err: Error): void {
     this.socket?.destroy()
     this.socket = null
-    this.pending = []
-    this.pendingBytes = 0
     for (const f of this.inFlight.values()) {
       clearTimeout(f.timer)
       f.reject(err)
     }
     this.inFlight.clear()
-  }
-
-  /** Frames responses: collects chunks until a whole frame is there, then concatenates once. */
-  private onData(chunk: Buffer): void {
-    this.pending.push(chunk)
-    this.pendingBytes += chunk.length
-    while (this.pendingBytes >= 4) {
-      if (this.pending[0].length < 4) this.pending = [Buffer.concat(this.pending)]
-      const size = this.pending[0].readInt32BE(0)
-      if (size < 4 || size > MAX_RESPONSE_BYTES) {
-        this.drop(new KafkaError(ErrorCode.NETWORK_EXCEPTION, `bad response size ${size}`))
-        return
-      }
-      if (this.pendingBytes < 4 + size) return
-      const buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes)
-      const frame = buf.subarray(4, 4 + size)
-      const rest = buf.subarray(4 + size)
-      this.pending = rest.length > 0 ? [rest] : []
-      this.pendingBytes = rest.length
-      this.dispatch(frame)
-    }
   }
 
   private dispatch(frame: Buffer): void {

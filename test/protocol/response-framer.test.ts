@@ -1,7 +1,7 @@
 /** ResponseFramer: frames out of reads of any size, large ones read straight into their own buffer. */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {ResponseFramer} from '../../src/client/response-framer.js'
+import {ResponseFramer} from '../../src/protocol/response-framer.js'
 
 function framed(bodies: Buffer[]): Buffer {
   return Buffer.concat(bodies.flatMap((b) => {

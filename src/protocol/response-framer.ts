@@ -1,9 +1,10 @@
 /**
- * Splits a broker's byte stream into response frames for one Connection, driving the socket's
- * `onread` buffers: small frames are read into a reused scratch buffer and copied out, and once a
- * frame is known to be larger than what has arrived, the rest of it is read straight into the
- * frame's own buffer. A 1 MB Fetch response thus costs no JS copy and no per-read allocation,
- * which is most of what reading at consumer rates spends besides decoding.
+ * Splits a Kafka peer's byte stream into response frames, for the client's Connection and for a
+ * node's NodeChannel. It drives the socket's `onread` buffers: small frames are read into a reused
+ * scratch buffer and copied out, and once a frame is known to be larger than what has arrived, the
+ * rest of it is read straight into the frame's own buffer. A 1 MB Fetch response thus costs no JS
+ * copy and no per-read allocation, which is most of what reading at consumer (and follower) rates
+ * spends besides decoding.
  */
 
 /** Read size for the bytes between large frames. */
