@@ -1,25 +1,24 @@
 /**
- * LogManager: owns one data dir. At open it removes the clean-shutdown marker, reads the recovery point
- * and log start offset checkpoints, and opens (recovering if needed) every `<topic>-<partition>` dir; it
- * creates and deletes logs, runs retention and flush.ms timers and the LogCleaner (compacted topics),
+ * LogManager: owns one data dir. At open it removes the clean-shutdown marker, reads the checkpoints and
+ * opens (recovering if needed) every `<topic>-<partition>` dir (that start-up lives in log-dir-loader.ts);
+ * it creates and deletes logs, runs retention and flush.ms timers and the LogCleaner (compacted topics),
  * writes the checkpoints, and on close flushes everything and writes `.kafka_cleanshutdown`. The broker
  * is its only caller.
  */
 import {EventEmitter} from 'node:events'
-import {closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, openSync, renameSync} from 'node:fs'
 import {rm} from 'node:fs/promises'
 import {randomUUID} from 'node:crypto'
 import {join} from 'node:path'
 import {DEFAULT_LOG_CONFIG, type LogConfig} from './log-config.js'
-import {Log, parsePartitionDirName, type StorageLogger} from './log.js'
-import {LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, partitionKey, readOffsetCheckpoint,
-  writeOffsetCheckpoint, type CheckpointEntry} from './checkpoint.js'
+import {Log, type StorageLogger} from './log.js'
+import {LOG_START_OFFSET_CHECKPOINT, RECOVERY_POINT_CHECKPOINT, partitionKey, writeOffsetCheckpoint,
+  type CheckpointEntry} from './checkpoint.js'
 import {fsyncDir} from './file-util.js'
 import {LogCleaner, type CleanerStats, type SwapStep} from './log-cleaner.js'
+import {CLEAN_SHUTDOWN_FILE, REPLICATION_OFFSET_CHECKPOINT, loadLogDir, type LogManagerOpenInfo} from './log-dir-loader.js'
 
-export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown'
-/** Kafka's high watermark checkpoint (same text format as recovery-point-offset-checkpoint). */
-export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint'
+export {CLEAN_SHUTDOWN_FILE, REPLICATION_OFFSET_CHECKPOINT, type LogManagerOpenInfo} from './log-dir-loader.js'
 
 /** Options of LogManager.open. */
 export interface LogManagerOptions {
@@ -55,12 +54,6 @@ export interface LogManagerOptions {
   cleanerSwapHook?: (step: SwapStep) => void
 }
 
-/** What open() found. */
-export interface LogManagerOpenInfo {
-  cleanShutdown: boolean
-  logsLoaded: number
-}
-
 /** Owns the data dir's logs (see file comment). Event 'logDeleted' (topic, partition) after a deleted dir is gone. */
 export class LogManager extends EventEmitter {
   private readonly logs = new Map<string, Log>()
@@ -93,52 +86,9 @@ export class LogManager extends EventEmitter {
   }
 
   private loadLogs(): void {
-    const marker = join(this.dataDir, CLEAN_SHUTDOWN_FILE)
-    const clean = existsSync(marker)
-    // The marker only vouches for the stop that wrote it: remove it now so a crash from here on is seen as unclean.
-    if (clean) {
-      rmSync(marker, {force: true})
-      fsyncDir(this.dataDir)
-    }
-    const recoveryPoints = this.readCheckpoint(RECOVERY_POINT_CHECKPOINT)
-    const startOffsets = this.readCheckpoint(LOG_START_OFFSET_CHECKPOINT)
-    const highWatermarks = this.readCheckpoint(REPLICATION_OFFSET_CHECKPOINT)
-    const skip = new Set(this.opts.skipTopics ?? ['__cluster_metadata'])
-    let loaded = 0
-    for (const name of readdirSync(this.dataDir).sort()) {
-      const path = join(this.dataDir, name)
-      if (!statSync(path).isDirectory()) continue
-      if (/\.[0-9a-f]{32}-delete$/.test(name)) {
-        this.removeAsync(path, name)
-        continue
-      }
-      let tp: {topic: string; partition: number}
-      try {
-        tp = parsePartitionDirName(name)
-      } catch {
-        continue
-      }
-      if (skip.has(tp.topic)) continue
-      const key = partitionKey(tp.topic, tp.partition)
-      if (!clean && loaded === 0) this.logger('info', `data dir ${this.dataDir} was not shut down cleanly: recovering unflushed segments`)
-      const log = Log.open(path, this.opts.topicConfig?.(tp.topic) ?? {...this.defaultConfig}, {
-        clock: this.clock, logger: this.logger, cleanShutdown: clean,
-        recoveryPoint: recoveryPoints.get(key) ?? 0n, logStartOffset: startOffsets.get(key),
-        producerIdExpirationMs: this.opts.producerIdExpirationMs, highWatermark: highWatermarks.get(key),
-      })
-      this.track(key, log)
-      loaded++
-    }
-    this.openInfo = {cleanShutdown: clean, logsLoaded: loaded}
-  }
-
-  private readCheckpoint(file: string): Map<string, bigint> {
-    try {
-      return readOffsetCheckpoint(join(this.dataDir, file))
-    } catch (err) {
-      this.logger('warn', `ignoring unreadable ${file}: ${(err as Error).message}`)
-      return new Map()
-    }
+    this.openInfo = loadLogDir(this.dataDir, {logger: this.logger, clock: this.clock, defaultConfig: this.defaultConfig,
+      topicConfig: this.opts.topicConfig, skipTopics: this.opts.skipTopics, producerIdExpirationMs: this.opts.producerIdExpirationMs,
+      track: (key, log) => this.track(key, log), removeDeleted: (path, name) => void this.removeAsync(path, name)})
   }
 
   private track(key: string, log: Log): void {

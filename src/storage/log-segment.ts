@@ -2,37 +2,24 @@
  * LogSegment: one `<baseOffset>.log` file of concatenated v2 record batches (stored exactly as appended)
  * with its `.index` and `.timeindex`. Owned by its Log, which is the only caller; the segment keeps its
  * .log fd open for the life of the segment (appends with writeSync, reads with readSync; the OS page
- * cache is the cache).
+ * cache is the cache). The batch searches over the file are in file-records.ts.
  */
-import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, rmSync, statSync} from 'node:fs'
-import {close as closeAsync, fsync as fsyncAsync, open as openAsync} from 'node:fs'
-import {LAST_OFFSET_DELTA, MAX_TIMESTAMP, BASE_OFFSET, LOG_OVERHEAD, BATCH_LENGTH} from '../records/batch-header.js'
+import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, rmSync, statSync, close as closeAsync, fsync as fsyncAsync,
+  open as openAsync} from 'node:fs'
+import {BASE_OFFSET, LOG_OVERHEAD, BATCH_LENGTH} from '../records/batch-header.js'
 import {INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, readFully, segmentPath, writeFully} from './file-util.js'
 import {OffsetIndex} from './offset-index.js'
 import {TimeIndex} from './time-index.js'
-import {scanBatches, type ScanEnd} from './batch-scan.js'
+import type {ScanEnd} from './batch-scan.js'
+import {batchHeadersFrom, nextOffsetAfter, searchForOffset, searchForTimestamp, wholeBatchesEnd, type BatchLocation,
+  type SegmentRead} from './file-records.js'
+
+export type {BatchLocation, SegmentRead} from './file-records.js'
 
 /** Segment-level settings taken from the LogConfig when the segment is created. */
 export interface SegmentConfig {
   indexIntervalBytes: number
   segmentIndexBytes: number
-}
-
-/** Where a batch lives in the file. */
-export interface BatchLocation {
-  position: number
-  size: number
-  baseOffset: bigint
-  lastOffset: bigint
-  maxTimestamp: bigint
-}
-
-/** Bytes read from a segment and the offset after the last whole batch in them. */
-export interface SegmentRead {
-  buf: Buffer
-  nextOffset: bigint
-  /** True when the read stopped before the end of the segment (size limit or upper bound). */
-  stoppedEarly: boolean
 }
 
 const INT32_MAX = 0x7fffffffn
@@ -126,15 +113,7 @@ export class LogSegment {
 
   /** The first batch whose last offset is >= `offset`, found via the index then a header scan; null if none. */
   findBatch(offset: bigint, startPosition?: number): BatchLocation | null {
-    const from = startPosition ?? this.offsetIndex.lookup(offset).position
-    const it = scanBatches(this.fd, from, this.size, false)
-    for (let r = it.next(); !r.done; r = it.next()) {
-      const {buf, off, position, size} = r.value
-      const base = buf.readBigInt64BE(off + BASE_OFFSET)
-      const last = base + BigInt(buf.readInt32BE(off + LAST_OFFSET_DELTA))
-      if (last >= offset) return {position, size, baseOffset: base, lastOffset: last, maxTimestamp: buf.readBigInt64BE(off + MAX_TIMESTAMP)}
-    }
-    return null
+    return searchForOffset(this.fd, startPosition ?? this.offsetIndex.lookup(offset).position, this.size, offset)
   }
 
   /** Position of the batch holding `offset` (or the first batch after it), or null when it is past this segment. */
@@ -151,7 +130,8 @@ export class LogSegment {
   readFrom(position: number, maxBytes: number, minOneBatch: boolean, maxOffset: bigint, allocate?: (length: number) => Buffer): SegmentRead {
     const available = this.size - position
     let buf = this.readAt(position, Math.max(0, Math.min(available, maxBytes)), allocate)
-    let end = this.wholeBatchesEnd(buf, maxOffset)
+    // Only the active segment's tail can hold offsets at or past the bound, so skip the check otherwise.
+    let end = wholeBatchesEnd(buf, maxOffset, maxOffset < this.nextOffset)
     if (end === 0 && minOneBatch && available >= LOG_OVERHEAD) {
       // The first batch alone is larger than maxBytes: return it whole, as Kafka does for progress.
       const head = buf.length >= LOG_OVERHEAD ? buf : this.readAt(position, LOG_OVERHEAD)
@@ -163,48 +143,15 @@ export class LogSegment {
     }
     if (end === 0) return {buf: buf.subarray(0, 0), nextOffset: -1n, stoppedEarly: true}
     const out = buf.subarray(0, end)
-    const lastStart = this.lastBatchStart(out)
-    const nextOffset = out.readBigInt64BE(lastStart + BASE_OFFSET) + BigInt(out.readInt32BE(lastStart + LAST_OFFSET_DELTA)) + 1n
+    const nextOffset = nextOffsetAfter(out)
     const endPosition = position + end
     this.readHint = {offset: nextOffset, position: endPosition}
     return {buf: out, nextOffset, stoppedEarly: endPosition < this.size}
   }
 
-  /** End of the whole batches at the start of `buf` that are below `maxOffset`. */
-  private wholeBatchesEnd(buf: Buffer, maxOffset: bigint): number {
-    // Only the active segment's tail can hold offsets at or past the bound, so skip the check otherwise.
-    const checkBound = maxOffset < this.nextOffset
-    let p = 0
-    while (p + LOG_OVERHEAD <= buf.length) {
-      const size = buf.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD
-      if (p + size > buf.length || size <= LOG_OVERHEAD) break
-      if (checkBound && buf.readBigInt64BE(p + BASE_OFFSET) >= maxOffset) break
-      p += size
-    }
-    return p
-  }
-
-  /** Start of the last batch of a buffer of whole batches. */
-  private lastBatchStart(buf: Buffer): number {
-    let p = 0
-    for (;;) {
-      const size = buf.readInt32BE(p + BATCH_LENGTH) + LOG_OVERHEAD
-      if (p + size >= buf.length) return p
-      p += size
-    }
-  }
-
-  /** Every batch header from `position` to the end (used by timestamp search and tail loading). */
-  *headersFrom(position: number): Generator<BatchLocation, ScanEnd> {
-    const it = scanBatches(this.fd, position, this.size, false)
-    for (;;) {
-      const r = it.next()
-      if (r.done) return r.value
-      const {buf, off, size} = r.value
-      const base = buf.readBigInt64BE(off + BASE_OFFSET)
-      yield {position: r.value.position, size, baseOffset: base, lastOffset: base + BigInt(buf.readInt32BE(off + LAST_OFFSET_DELTA)),
-        maxTimestamp: buf.readBigInt64BE(off + MAX_TIMESTAMP)}
-    }
+  /** Every batch header from `position` to the end (used by tail loading). */
+  headersFrom(position: number): Generator<BatchLocation, ScanEnd> {
+    return batchHeadersFrom(this.fd, position, this.size)
   }
 
   /**
@@ -214,11 +161,7 @@ export class LogSegment {
   findBatchByTimestamp(timestamp: bigint, startingOffset: bigint): BatchLocation | null {
     const entry = this.timeIndex.lookup(timestamp)
     const from = entry.offset > startingOffset ? entry.offset : startingOffset
-    const it = this.headersFrom(this.offsetIndex.lookup(from).position)
-    for (let r = it.next(); !r.done; r = it.next()) {
-      if (r.value.maxTimestamp >= timestamp && r.value.lastOffset >= startingOffset) return r.value
-    }
-    return null
+    return searchForTimestamp(this.fd, this.offsetIndex.lookup(from).position, this.size, timestamp, startingOffset)
   }
 
   /**
@@ -338,10 +281,7 @@ export class LogSegment {
   close(): void {
     if (this.fd < 0) return
     this.timeIndex.maybeAppend(this.maxTimestampSoFar, this.offsetOfMaxTimestampSoFar, true)
-    closeSync(this.fd)
-    this.fd = -1
-    this.offsetIndex.close()
-    this.timeIndex.close()
+    this.closeHandles()
   }
 
   /** Closes without touching the files (used before deleting them). */
