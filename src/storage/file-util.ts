@@ -1,8 +1,8 @@
 /**
- * Small synchronous file helpers shared by segments, indexes and checkpoints: full reads/writes
- * (readSync/writeSync may transfer fewer bytes than asked), Kafka's file names, directory fsync.
+ * Small file helpers shared by segments, indexes and checkpoints: full reads/writes (readSync/writeSync
+ * may transfer fewer bytes than asked), Kafka's file names, directory fsync, background fsync of files.
  */
-import {closeSync, fsyncSync, openSync, readSync, writeSync} from 'node:fs'
+import {closeSync, fsyncSync, openSync, readSync, writeSync, close as closeAsync, fsync as fsyncAsync, open as openAsync} from 'node:fs'
 import {join} from 'node:path'
 
 export const LOG_SUFFIX = '.log'
@@ -50,5 +50,22 @@ export function fsyncDir(dir: string): void {
     // Some platforms cannot fsync a directory; the rename is still atomic.
   } finally {
     if (fd >= 0) closeSync(fd)
+  }
+}
+
+/** fsyncs each file in the thread pool, then calls `done` with the first error (passed on, not thrown). */
+export function fsyncPathsAsync(paths: string[], done: (err: Error | null) => void): void {
+  let pending = paths.length
+  let firstErr: Error | null = null
+  // Fresh fds: fsync flushes the file, not the fd, and its owner may close its own fd meanwhile.
+  for (const p of paths) {
+    openAsync(p, 'r', (err, fd) => {
+      const finish = (e: Error | null): void => {
+        firstErr ??= e
+        if (--pending === 0) done(firstErr)
+      }
+      if (err) return finish(err)
+      fsyncAsync(fd, (e) => closeAsync(fd, () => finish(e)))
+    })
   }
 }

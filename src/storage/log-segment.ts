@@ -4,10 +4,9 @@
  * .log fd open for the life of the segment (appends with writeSync, reads with readSync; the OS page
  * cache is the cache). The batch searches over the file are in file-records.ts.
  */
-import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, rmSync, statSync, close as closeAsync, fsync as fsyncAsync,
-  open as openAsync} from 'node:fs'
+import {closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, rmSync, statSync} from 'node:fs'
 import {BASE_OFFSET, LOG_OVERHEAD, BATCH_LENGTH} from '../records/batch-header.js'
-import {INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, readFully, segmentPath, writeFully} from './file-util.js'
+import {INDEX_SUFFIX, LOG_SUFFIX, TIME_INDEX_SUFFIX, fsyncPathsAsync, readFully, segmentPath, writeFully} from './file-util.js'
 import {OffsetIndex} from './offset-index.js'
 import {TimeIndex} from './time-index.js'
 import type {ScanEnd} from './batch-scan.js'
@@ -261,20 +260,7 @@ export class LogSegment {
 
   /** fsyncs the segment's files in the thread pool (after a roll), then calls `done`; errors are passed on, not thrown. */
   flushAsync(done: (err: Error | null) => void): void {
-    const paths = [this.logPath, this.offsetIndex.path, this.timeIndex.path]
-    let pending = paths.length
-    let firstErr: Error | null = null
-    // Fresh fds: fsync flushes the file, not the fd, and the segment may close its own fd meanwhile.
-    for (const p of paths) {
-      openAsync(p, 'r', (err, fd) => {
-        const finish = (e: Error | null): void => {
-          firstErr ??= e
-          if (--pending === 0) done(firstErr)
-        }
-        if (err) return finish(err)
-        fsyncAsync(fd, (e) => closeAsync(fd, () => finish(e)))
-      })
-    }
+    fsyncPathsAsync([this.logPath, this.offsetIndex.path, this.timeIndex.path], done)
   }
 
   /** Closes the files (writes the final time index entry first). */
