@@ -6,7 +6,7 @@
  * network/ (KafkaChannel, NetworkReceive, FramePool); this file keeps the listener and the public API.
  */
 import net from 'node:net'
-import {userReadBuffer} from './user-read-buffer.js'
+import {userReadBuffer} from './network/user-read-buffer.js'
 import {FramePool} from './network/frame-pool.js'
 import {KafkaChannel} from './network/kafka-channel.js'
 import type {SocketServerOptions} from './network/types.js'

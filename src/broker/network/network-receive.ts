@@ -5,7 +5,7 @@
  * framing is the one part that must be reasoned about byte by byte.
  */
 import net from 'node:net'
-import {userReadBuffer} from '../user-read-buffer.js'
+import {userReadBuffer} from './user-read-buffer.js'
 import {FramePool, MAX_POOLED_BYTES} from './frame-pool.js'
 import type {SocketServerOptions} from './types.js'
 
