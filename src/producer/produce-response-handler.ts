@@ -112,6 +112,13 @@ export class ProduceResponseHandler {
       this.complete(b, code === ErrorCode.NONE ? baseOffset : -1n, logAppendTime, null)
       return
     }
+    if (code === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1 && b.wire !== undefined && !this.aborted) {
+      // Kafka's splitAndReenqueue: the halves take the batch's place and sequence range; the split
+      // is not a retry (no attempt counted), and halving ends at single records, which then fail.
+      this.acc.replaceWithSplit(q, b, b.split())
+      this.metrics.batchesSplit++
+      return
+    }
     const err = produceError(code, b.topic, b.partition, message)
     if (this.canRetry(b, q, code, now)) {
       b.lastError = err

@@ -39,6 +39,8 @@ export interface ProducerMetrics {
   recordsFailed: number
   bytesSent: number
   batchesSent: number
+  /** Batches split in two after the broker refused them as too large. */
+  batchesSplit: number
   requestsInFlight: number
   bufferAvailableBytes: number
   /** Records waiting for metadata or memory (not yet in a batch). */

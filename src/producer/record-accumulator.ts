@@ -129,9 +129,19 @@ export class RecordAccumulator {
     this.nonEmpty.add(q)
   }
 
-  /** Forgets a completed batch and gives its buffer back to the pool. */
+  /** Forgets a completed batch and gives its buffer back to the pool (a split's halves never took one). */
   deallocate(batch: ProducerBatch): void {
-    if (this.incomplete.delete(batch)) this.pool.deallocate(batch.buf)
+    if (this.incomplete.delete(batch) && batch.pooled) this.pool.deallocate(batch.buf)
+  }
+
+  /** Puts the halves of a split batch in its place in the queue; the batch itself is forgotten uncompleted. */
+  replaceWithSplit(q: PartitionQueue, batch: ProducerBatch, parts: ProducerBatch[]): void {
+    this.deallocate(batch)
+    for (const part of parts) {
+      this.incomplete.add(part)
+      q.reenqueue(part)
+    }
+    this.nonEmpty.add(q)
   }
 
   /** True when every batch should go now: a flush or close is waiting, or others wait for memory. */

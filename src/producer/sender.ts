@@ -24,7 +24,11 @@ export type SenderOptions = Pick<ResolvedProducerConfig, 'acks' | 'lingerMs' | '
   'retryBackoffMs' | 'deliveryTimeoutMs' | 'requestTimeoutMs' | 'compression'>
 
 /** Counters behind Producer.metrics(). */
-export interface SenderMetrics { recordsSent: number; recordsFailed: number; bytesSent: number; batchesSent: number }
+export interface SenderMetrics {
+  recordsSent: number; recordsFailed: number; bytesSent: number; batchesSent: number
+  /** Batches split in two after the broker refused them as too large (Kafka's batch-split-total). */
+  batchesSplit: number
+}
 
 interface NodeState {
   id: number
@@ -36,7 +40,7 @@ interface NodeState {
 
 /** The producer's network side. */
 export class Sender {
-  readonly metrics: SenderMetrics = {recordsSent: 0, recordsFailed: 0, bytesSent: 0, batchesSent: 0}
+  readonly metrics: SenderMetrics = {recordsSent: 0, recordsFailed: 0, bytesSent: 0, batchesSent: 0, batchesSplit: 0}
   private readonly nodes = new Map<number, NodeState>()
   private scheduled = false
   private timer: NodeJS.Timeout | undefined
