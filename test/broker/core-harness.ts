@@ -2,6 +2,7 @@
 // raw socket client that frames requests with the protocol layer and matches responses by
 // correlation id (so tests can also watch the order responses arrive in).
 import net from 'node:net'
+import {after, before} from 'node:test'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -33,6 +34,18 @@ export async function startTestBroker(props: Record<string, string> = {}, dataDi
       rmSync(dir, {recursive: true, force: true})
     },
   }
+}
+
+/** Starts a broker before the file's tests and destroys it after them; `ready` gets it once started. */
+export function useTestBroker(ready: (tb: TestBroker) => void, props: Record<string, string> = {}): void {
+  let tb: TestBroker | undefined
+  before(async () => {
+    tb = await startTestBroker(props)
+    ready(tb)
+  })
+  after(async () => {
+    await tb?.destroy()
+  })
 }
 
 /** A decoded response frame. */

@@ -1,12 +1,12 @@
 // Peers nobody here wrote against an in-process broker: kafkajs produces (plain and gzip) and lists
 // offsets; kcat (librdkafka) produces with every codec and consumes. Records are read back both
 // through a raw Fetch and by the peer.
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import {decodeRecordBatches} from '../../src/records/index.js'
 import {haveKcat} from '../helpers/broker-process.js'
-import {startTestBroker, RawClient, fetchBody, type TestBroker} from './core-harness.js'
+import {useTestBroker, RawClient, fetchBody, type TestBroker} from './core-harness.js'
 import {runKcat, type KcatResult} from '../helpers/kcat.js'
 
 const {Kafka, logLevel, CompressionTypes} = kafkajs
@@ -15,12 +15,9 @@ if (noKcat) console.log(`NOTICE: ${noKcat}`)
 
 let tb: TestBroker
 let bootstrap: string
-before(async () => {
-  tb = await startTestBroker()
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-after(async () => {
-  await tb.destroy()
 })
 
 /** Every record of a partition via raw fetches: [offset, key, value, headers]. */

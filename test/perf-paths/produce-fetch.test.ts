@@ -4,7 +4,7 @@
  * wrote it), big batches, Fetch responses gathered into one frame, and a producer whose close()
  * leaves no timer behind.
  */
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
@@ -12,19 +12,14 @@ import net from 'node:net'
 import {fileURLToPath} from 'node:url'
 import {AdminClient} from '../../src/client/index.js'
 import {Producer} from '../../src/producer/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {startTestBroker, useTestBroker, type TestBroker} from '../broker/core-harness.js'
 import {readPartition} from '../producer/helpers.js'
 
 let tb: TestBroker
 let bootstrap: string
-
-before(async () => {
-  tb = await startTestBroker()
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-
-after(async () => {
-  await tb.destroy()
 })
 
 async function createTopic(name: string, numPartitions: number): Promise<void> {

@@ -4,7 +4,7 @@
  * keys, headers and timestamps intact and each send answered with its own offset, with idempotence
  * on and off; a single record over the limit fails alone with MESSAGE_TOO_LARGE.
  */
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {randomBytes} from 'node:crypto'
 import {AdminClient} from '../../src/client/index.js'
@@ -12,18 +12,13 @@ import {Producer, type RecordMetadata} from '../../src/producer/index.js'
 import {decodeRecordBatches, type Record} from '../../src/records/index.js'
 import {Cluster} from '../../src/client/index.js'
 import {ErrorCode} from '../../src/protocol/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
 
 let tb: TestBroker
 let bootstrap: string
-
-before(async () => {
-  tb = await startTestBroker()
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-
-after(async () => {
-  await tb.destroy()
 })
 
 /** Every record of partition 0 of `topic`, with the size of the largest batch stored. */

@@ -4,27 +4,22 @@
  * back in the results; an oversized record fails alone; buffer.memory full behind a slow broker
  * blocks and then fails with the max.block.ms error.
  */
-import {after, before, test} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import {AdminClient} from '../../src/client/index.js'
 import {
   BufferExhaustedError, Producer, RecordTooLargeError, partitionForKey, type RecordMetadata,
 } from '../../src/producer/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {startTestBroker, useTestBroker, type TestBroker} from '../broker/core-harness.js'
 import {readPartition, startSlowProxy} from './helpers.js'
 
 const {Kafka, logLevel, Partitioners} = kafkajs
 let tb: TestBroker
 let bootstrap: string
-
-before(async () => {
-  tb = await startTestBroker()
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-
-after(async () => {
-  await tb.destroy()
 })
 
 async function createTopic(name: string, numPartitions: number, configs: Record<string, string> = {}): Promise<void> {
