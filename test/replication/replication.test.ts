@@ -110,6 +110,30 @@ test('min.insync.replicas=2 with both followers down: ISR shrinks, acks=all gets
   }
 })
 
+test('acks=all waiting while the ISR shrinks below min.insync.replicas gets NOT_ENOUGH_REPLICAS_AFTER_APPEND, the batch stays written', async () => {
+  const c = await TestCluster.start(3)
+  const client = await RawClient.connect(c.broker(0).port)
+  try {
+    c.fake.createTopic('after', [[0, 1, 2]], {'min.insync.replicas': '2'})
+    const first = await within(client.request(0, 9, produceBody('after', 0, batchOf(['one']), -1)), 5000, 'first acks=all')
+    assert.equal(first.responses[0].partitionResponses[0].errorCode, ErrorCode.NONE)
+    await c.stopNode(1)
+    await c.stopNode(2)
+    // The followers were caught up a moment ago, so the batch is accepted; only the leader has it, and
+    // the high watermark reaches it once replica.lag.time.max.ms (800 here) drops both from the ISR.
+    const body = {...(produceBody('after', 0, batchOf(['two']), -1) as any), timeoutMs: 10_000}
+    const res = await within(client.request(0, 9, body), 8000, 'acks=all across the ISR shrink')
+    const p = res.responses[0].partitionResponses[0]
+    assert.equal(p.errorCode, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, p.errorMessage)
+    assert.deepEqual(c.fake.topic('after')!.partitions[0].isr, [0])
+    assert.equal(c.log(0, 'after', 0).logEndOffset, 2n, 'the batch is in the log')
+    assert.equal(c.log(0, 'after', 0).highWatermark, 2n)
+  } finally {
+    client.close()
+    await c.destroy()
+  }
+})
+
 test('acks=all times out with REQUEST_TIMED_OUT while an ISR follower does not replicate', async () => {
   const c = await TestCluster.start(2, {'replica.lag.time.max.ms': '30000'})
   const client = await RawClient.connect(c.broker(0).port)

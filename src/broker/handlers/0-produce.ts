@@ -12,7 +12,8 @@
  * Only the partition's leader appends (else NOT_LEADER_OR_FOLLOWER, or LEADER_NOT_AVAILABLE while it is
  * offline), stamping its leader epoch into the batch. acks=all first needs min.insync.replicas in the
  * ISR (NOT_ENOUGH_REPLICAS), then waits in the purgatory until the high watermark passes the batch
- * (REQUEST_TIMED_OUT after timeoutMs, NOT_LEADER_OR_FOLLOWER when leadership moved meanwhile).
+ * (REQUEST_TIMED_OUT after timeoutMs, NOT_LEADER_OR_FOLLOWER when leadership moved meanwhile,
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND when it got there because the ISR shrank below min.insync.replicas).
  * The handler must not keep a reference to the request's record bytes after it returns synchronously:
  * the socket server reuses the buffer of produce frames (see transientFrame in broker.ts).
  */
@@ -33,7 +34,7 @@ interface PartitionResult {
 }
 
 /** An acks=all append waiting for the high watermark to reach `offset` under leader epoch `epoch`. */
-interface Pending { result: PartitionResult; partition: Partition; offset: bigint; epoch: number }
+interface Pending { result: PartitionResult; partition: Partition; offset: bigint; epoch: number; minIsr: number }
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): PartitionResult {
   return {index, errorCode, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage}
@@ -73,8 +74,8 @@ function appendPartition(broker: CoreBrokerContext, topic: string, index: number
     const problem = compactedBatchProblem(records, 0, records.length)
     if (problem !== null) return failed(index, ErrorCode.INVALID_RECORD, problem)
   }
+  const minIsr = acks === -1 ? broker.replicaManager.minInsyncReplicas(topic) : 0
   if (acks === -1) {
-    const minIsr = broker.replicaManager.minInsyncReplicas(topic)
     const live = partition.liveIsr(broker.replicaManager.lagTimeMs)
     if (live.length < minIsr) {
       const stale = partition.isr.length > live.length ? ` (of ISR [${partition.isr.join(',')}], only these are caught up)` : ''
@@ -91,7 +92,7 @@ function appendPartition(broker: CoreBrokerContext, topic: string, index: number
       logAppendTimeMs: r.duplicate ? r.logAppendTime : appendTime === null ? -1n : r.logAppendTime,
       logStartOffset: log.logStartOffset, recordErrors: [], errorMessage: null,
     }
-    if (acks === -1 && log.highWatermark <= r.lastOffset) pending.push({result, partition, offset: r.lastOffset + 1n, epoch: leaderEpoch})
+    if (acks === -1 && log.highWatermark <= r.lastOffset) pending.push({result, partition, offset: r.lastOffset + 1n, epoch: leaderEpoch, minIsr})
     return result
   } catch (err) {
     if (err instanceof KafkaError) return failed(index, err.code, err.message)
@@ -143,7 +144,15 @@ export const produceHandler: Handler = {
       () => pending.every((w) => replicated(w) || moved(w)),
       () => {
         for (const w of pending) {
-          if (replicated(w)) continue
+          if (replicated(w)) {
+            // Kafka's checkEnoughReplicasReachOffset: the high watermark got there only because the ISR
+            // shrank below min.insync.replicas meanwhile. The records stay written; the producer is told.
+            if (w.partition.isr.length < w.minIsr) {
+              Object.assign(w.result, failed(w.result.index, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                `The write is in the log, but the ISR [${w.partition.isr.join(',')}] shrank below min.isr ${w.minIsr} before it was replicated.`))
+            }
+            continue
+          }
           Object.assign(w.result, moved(w)
             ? failed(w.result.index, ErrorCode.NOT_LEADER_OR_FOLLOWER, 'Leadership moved before the write was replicated.')
             : failed(w.result.index, ErrorCode.REQUEST_TIMED_OUT, 'The ISR did not replicate the write within timeoutMs.'))
