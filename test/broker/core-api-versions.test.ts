@@ -1,17 +1,14 @@
 // ApiVersions v0-v3 from the HANDLERS table, the v0 fallback for a too-new ApiVersions, and the
 // connection closes for an unknown API key or an unsupported version of another API.
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {decodeResponse, encodeRequest} from '../../src/protocol/index.js'
 import {HANDLERS} from '../../src/broker/index.js'
-import {startTestBroker, RawClient, within, type TestBroker} from './core-harness.js'
+import {useTestBroker, RawClient, within, type TestBroker} from './core-harness.js'
 
 let tb: TestBroker
-before(async () => {
-  tb = await startTestBroker()
-})
-after(async () => {
-  await tb.destroy()
+useTestBroker((started) => {
+  tb = started
 })
 
 test('ApiVersions v0..v3 list exactly the HANDLERS table with its advertised ranges', async () => {

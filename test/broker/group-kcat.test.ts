@@ -1,26 +1,23 @@
 // librdkafka (kcat) against an in-process broker: the balanced consumer (-G) reads a topic and
 // commits its offsets; and, now that the group APIs are advertised, `-z lz4` really writes LZ4
 // batches (librdkafka silently drops LZ4 on brokers it thinks are too old).
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {openSync, readSync, closeSync} from 'node:fs'
 import {join} from 'node:path'
 import {readBatchHeader, CompressionType, HEADER_SIZE} from '../../src/records/index.js'
 import {haveKcat} from '../helpers/broker-process.js'
-import {startTestBroker, RawClient, type TestBroker} from './core-harness.js'
+import {useTestBroker, RawClient, type TestBroker} from './core-harness.js'
 import {runKcat, type KcatResult} from '../helpers/kcat.js'
 
 const noKcat = haveKcat() ? false : 'kcat is not installed: librdkafka checks skipped'
 
 let tb: TestBroker
 let bootstrap: string
-before(async () => {
-  tb = await startTestBroker({'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3'})
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-after(async () => {
-  await tb.destroy()
-})
+}, {'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3'})
 
 const kcat = (args: string[], input?: string, timeoutMs?: number): Promise<KcatResult> => runKcat(bootstrap, args, input, timeoutMs)
 

@@ -2,17 +2,14 @@
 // dance; kafka-python's v0/v1/v2 flow (FindCoordinator v0, JoinGroup, SyncGroup, Heartbeat,
 // OffsetCommit v2, OffsetFetch v1, LeaveGroup) including a rebalance when a second member joins;
 // and the admin side (DescribeGroups, ListGroups, DeleteGroups, OffsetDelete, OffsetFetch v8).
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
-import {startTestBroker, RawClient, autoCreate, type TestBroker} from './core-harness.js'
+import {useTestBroker, startTestBroker, RawClient, autoCreate, type TestBroker} from './core-harness.js'
 
 let tb: TestBroker
-before(async () => {
-  tb = await startTestBroker({'group.initial.rebalance.delay.ms': '100', 'offsets.topic.num.partitions': '4'})
-})
-after(async () => {
-  await tb.destroy()
-})
+useTestBroker((started) => {
+  tb = started
+}, {'group.initial.rebalance.delay.ms': '100', 'offsets.topic.num.partitions': '4'})
 
 const FIND = 10, JOIN = 11, HEARTBEAT = 12, LEAVE = 13, SYNC = 14, DESCRIBE = 15, LIST = 16, COMMIT = 8, FETCH = 9, DELETE_GROUPS = 42, OFFSET_DELETE = 47
 const protocols = [{name: 'range', metadata: Buffer.from('meta')}]

@@ -2,12 +2,12 @@
 // wrote (keys, values, null values, headers) with every codec; seek by offset, timestamp, end;
 // positions start at the committed offset when group.id is set; auto.offset.reset and
 // max.poll.records, pause/resume and endOffsets behave as Kafka's consumer.
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import {Connection} from '../../src/client/index.js'
 import {Consumer, type ConsumerRecord} from '../../src/consumer/index.js'
 import {encodeRecordBatch} from '../../src/records/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
 import {haveKcat} from '../helpers/broker-process.js'
 import {createTopic, kcat, pollCount, show} from './helpers.js'
 
@@ -15,13 +15,10 @@ const skipKcat = haveKcat() ? false : 'kcat is not installed (apt-get install -y
 let tb: TestBroker
 let bootstrap: string
 
-before(async () => {
-  tb = await startTestBroker({'num.partitions': '1', 'group.initial.rebalance.delay.ms': '0'})
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-after(async () => {
-  await tb.destroy()
-})
+}, {'num.partitions': '1', 'group.initial.rebalance.delay.ms': '0'})
 
 /** Produces one batch with explicit timestamps through a raw Produce request. */
 async function produce(topic: string, partition: number, records: Array<{value: string; timestamp: bigint}>): Promise<void> {

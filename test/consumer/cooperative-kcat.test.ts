@@ -2,11 +2,11 @@
 // (librdkafka) in one group, both on the COOPERATIVE protocol. librdkafka's incremental assign
 // follows samsa's assignment; partitions split between them; when kcat leaves, samsa takes over its
 // partitions from the committed offsets; every record is consumed, none by two members.
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import {Consumer, decodeAssignment} from '../../src/consumer/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
 import {haveKcat} from '../helpers/broker-process.js'
 import {GROUP_PROPS, createTopic, startKcat, waitFor} from './helpers.js'
 
@@ -14,13 +14,10 @@ const skip = haveKcat() ? false : 'kcat is not installed (apt-get install -y kca
 let tb: TestBroker
 let bootstrap: string
 
-before(async () => {
-  tb = await startTestBroker(GROUP_PROPS)
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
-})
-after(async () => {
-  await tb.destroy()
-})
+}, GROUP_PROPS)
 
 test('samsa and librdkafka share a cooperative-sticky group: split, incremental takeover, nothing lost or doubled', {skip, timeout: 90_000}, async () => {
   const topic = 'coop'

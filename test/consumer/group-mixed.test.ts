@@ -3,11 +3,11 @@
 // by two members of a stable generation (sampled throughout), members leave and the samsa
 // consumer takes over from the committed offsets, and every record is consumed.
 // Also: offsets committed by kafkajs are what samsa's committed() returns.
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import {Consumer, decodeAssignment, type ConsumerRecord} from '../../src/consumer/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
 import {haveKcat} from '../helpers/broker-process.js'
 import {GROUP_PROPS, createTopic, startKcat, waitFor, type KcatProcess} from './helpers.js'
 
@@ -16,14 +16,11 @@ let tb: TestBroker
 let bootstrap: string
 let kafka: kafkajs.Kafka
 
-before(async () => {
-  tb = await startTestBroker(GROUP_PROPS)
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
   kafka = new kafkajs.Kafka({clientId: 'mixed', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING})
-})
-after(async () => {
-  await tb.destroy()
-})
+}, GROUP_PROPS)
 
 async function produce(topic: string, from: number, count: number): Promise<void> {
   const producer = kafka.producer()

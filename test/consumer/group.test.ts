@@ -2,25 +2,22 @@
 // (range and cooperative-sticky), one leaves and the other continues from the committed offsets
 // with nothing lost or repeated; static members keep their place across a restart; regex
 // subscriptions pick up new topics.
-import {test, before, after} from 'node:test'
+import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import {Consumer, decodeAssignment, type AssignmentStrategyName, type ConsumerRecord, type TopicPartition} from '../../src/consumer/index.js'
-import {startTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
 import {GROUP_PROPS, createTopic, waitFor} from './helpers.js'
 
 let tb: TestBroker
 let bootstrap: string
 let kafka: kafkajs.Kafka
 
-before(async () => {
-  tb = await startTestBroker(GROUP_PROPS)
+useTestBroker((started) => {
+  tb = started
   bootstrap = `127.0.0.1:${tb.broker.port}`
   kafka = new kafkajs.Kafka({clientId: 'group-test', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING})
-})
-after(async () => {
-  await tb.destroy()
-})
+}, GROUP_PROPS)
 
 async function produce(topic: string, count: number, prefix: string): Promise<void> {
   const producer = kafka.producer()
