@@ -12,7 +12,7 @@ import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {portFree} from '../src/cluster/node-process.js'
-import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench} from './common.js'
+import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench, runBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -89,7 +89,4 @@ async function main(): Promise<void> {
   rmSync(work, {recursive: true, force: true})
 }
 
-main().catch((err) => {
-  console.error(`bench: ${err.message}`)
-  process.exit(1)
-})
+runBench(main)

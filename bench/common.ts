@@ -140,3 +140,16 @@ export function writeResult(name: string, result: object): void {
   mkdirSync(join(repo, 'bench', 'results'), {recursive: true})
   writeFileSync(join(repo, 'bench', 'results', `${name}.json`), JSON.stringify(result, null, 2) + '\n')
 }
+
+/**
+ * A bench's entry point: `main`, or, when the bench spawned itself with `--kafkajs-worker ARGS...`,
+ * the kafkajs side in its own process. A failure prints one line and exits 1.
+ */
+export function runBench(main: () => Promise<void>, kafkajsWorker?: (args: string[]) => Promise<void>): void {
+  const asWorker = kafkajsWorker !== undefined && process.argv[2] === '--kafkajs-worker'
+  const run = asWorker ? kafkajsWorker(process.argv.slice(3)) : main()
+  run.catch((err) => {
+    console.error(`${asWorker ? 'kafkajs worker' : 'bench'}: ${err.message}`)
+    process.exit(1)
+  })
+}

@@ -16,7 +16,7 @@ import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {arg, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench} from './common.js'
+import {arg, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench, runBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -124,15 +124,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--kafkajs-worker') {
-  const [bootstrap, topicName, n, group] = process.argv.slice(3)
-  kafkajsWorker(bootstrap, topicName, Number(n), group).catch((err) => {
-    console.error(`kafkajs worker: ${err.message}`)
-    process.exit(1)
-  })
-} else {
-  main().catch((err) => {
-    console.error(`bench: ${err.message}`)
-    process.exit(1)
-  })
-}
+runBench(main, ([bootstrap, topicName, n, group]) => kafkajsWorker(bootstrap, topicName, Number(n), group))

@@ -9,7 +9,7 @@
 import {spawnSync} from 'node:child_process'
 import {readFileSync, rmSync, openSync, closeSync} from 'node:fs'
 import {join} from 'node:path'
-import {arg, countRecords, median, repo, startAndWait, stopProcess, writeResult, prepareBench} from './common.js'
+import {arg, countRecords, median, repo, startAndWait, stopProcess, writeResult, prepareBench, runBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -86,7 +86,4 @@ async function main(): Promise<void> {
   rmSync(work, {recursive: true, force: true})
 }
 
-main().catch((err) => {
-  console.error(`bench: ${err.message}`)
-  process.exit(1)
-})
+runBench(main)

@@ -21,7 +21,7 @@ import {spawnSync} from 'node:child_process'
 import {rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench, writeInput} from './common.js'
+import {arg, countRecords, dropNodeStartupExtras, median, runClient, samsaBin, startSamsaBroker, stopProcess, writeResult, prepareBench, writeInput, runBench} from './common.js'
 
 const records = arg('records', 1_000_000)
 const size = arg('size', 100)
@@ -176,15 +176,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--kafkajs-worker') {
-  const [bootstrap, topic, n, bytes] = process.argv.slice(3)
-  kafkajsWorker(bootstrap, topic, Number(n), Number(bytes)).catch((err) => {
-    console.error(`kafkajs worker: ${err.message}`)
-    process.exit(1)
-  })
-} else {
-  main().catch((err) => {
-    console.error(`bench: ${err.message}`)
-    process.exit(1)
-  })
-}
+runBench(main, ([bootstrap, topic, n, bytes]) => kafkajsWorker(bootstrap, topic, Number(n), Number(bytes)))
