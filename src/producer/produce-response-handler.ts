@@ -10,6 +10,7 @@ import type {ResolvedProducerConfig} from './config.js'
 import {produceError} from './errors.js'
 import type {IdempotenceState} from './idempotence.js'
 import type {ProducerBatch} from './producer-batch.js'
+import {splitBatch} from './batch-split.js'
 import type {ProducerMetadata} from './producer-metadata.js'
 import type {PartitionQueue, RecordAccumulator} from './record-accumulator.js'
 import type {SenderMetrics} from './sender.js'
@@ -115,7 +116,7 @@ export class ProduceResponseHandler {
     if (code === ErrorCode.MESSAGE_TOO_LARGE && b.recordCount > 1 && b.wire !== undefined && !this.aborted) {
       // Kafka's splitAndReenqueue: the halves take the batch's place and sequence range; the split
       // is not a retry (no attempt counted), and halving ends at single records, which then fail.
-      this.acc.replaceWithSplit(q, b, b.split())
+      this.acc.replaceWithSplit(q, b, splitBatch(b))
       this.metrics.batchesSplit++
       return
     }

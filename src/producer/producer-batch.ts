@@ -8,7 +8,7 @@
 import {
   ATTRIBUTES, BASE_OFFSET, BASE_SEQUENCE, BASE_TIMESTAMP, BATCH_LENGTH, CRC, HEADER_SIZE, LAST_OFFSET_DELTA,
   LOG_OVERHEAD, MAGIC, MAX_TIMESTAMP, PARTITION_LEADER_EPOCH, PRODUCER_EPOCH, PRODUCER_ID, RECORDS_COUNT,
-  CompressionType, compress, crc32c, decodeRecordBatch, varintSize, varlongSize, writeVarint, writeVarlong,
+  CompressionType, compress, crc32c, varintSize, varlongSize, writeVarint, writeVarlong,
 } from '../records/index.js'
 
 /** Where a record ended up; offset -1n with acks=0, timestamp = LogAppendTime when the broker says so. */
@@ -81,8 +81,7 @@ export class ProducerBatch {
   done = false
   /** Called once when the batch completes (flush bookkeeping). */
   onDone: Array<() => void> | undefined
-  /** The codec close() compressed with (a split seals its halves the same way). */
-  private compression = CompressionType.None
+  private codec = CompressionType.None
 
   constructor(
     readonly topic: string,
@@ -101,6 +100,11 @@ export class ProducerBatch {
   /** Bytes of records appended so far (plus header room). */
   get sizeInBytes(): number {
     return this.pos
+  }
+
+  /** The codec close() compressed with (a split seals its halves the same way). */
+  get compression(): CompressionType {
+    return this.codec
   }
 
   /** True once nothing else is likely to fit. */
@@ -208,7 +212,7 @@ export class ProducerBatch {
    */
   close(compression: CompressionType, producerId: bigint, producerEpoch: number, baseSequence: number): Buffer {
     this.closed = true
-    this.compression = compression
+    this.codec = compression
     this.producerId = producerId
     this.producerEpoch = producerEpoch
     this.baseSequence = baseSequence
@@ -244,42 +248,11 @@ export class ProducerBatch {
     wire.writeUInt32BE(crc32c(wire, ATTRIBUTES), CRC)
   }
 
-  /**
-   * Kafka's split for a sealed batch the broker refused as too large (MESSAGE_TOO_LARGE): two sealed
-   * batches holding its first and second half of the records, with their callbacks, the same producer
-   * id and epoch, and the batch's sequence range between them, in its place in the send order. The
-   * caller drops this batch without completing it. Halving (rather than cutting at batch.size, which
-   * may be what the topic refused) always makes progress; a single record is never split.
-   */
-  split(): [ProducerBatch, ProducerBatch] {
-    const decoded = decodeRecordBatch(this.wire!, 0, {verifyCrc: false}).records
-    const callbacks: SendCallback[] = []
-    for (let c = 0; c < this.cbs.length; c++) for (let k = 0; k < this.cbRuns[c]; k++) callbacks.push(this.cbs[c])
-    const half = Math.ceil(decoded.length / 2)
-    const baseSequence = this.pendingSequence ?? this.baseSequence
-    const parts: ProducerBatch[] = []
-    for (const [from, to] of [[0, half], [half, decoded.length]]) {
-      let size = HEADER_SIZE
-      for (let i = from; i < to; i++) {
-        const r = decoded[i]
-        size += estimateRecordSize(r.key, r.value, r.headers)
-      }
-      const part = new ProducerBatch(this.topic, this.partition, Buffer.allocUnsafe(size), this.createdMs,
-        {id: this.id + (from === 0 ? 0 : this.span / 2), span: this.span / 2}, false)
-      for (let i = from; i < to; i++) {
-        const r = decoded[i]
-        part.append(Number(r.timestamp), r.key, r.value, r.headers, callbacks[i])
-      }
-      part.close(this.compression, this.producerId, this.producerEpoch, baseSequence < 0 ? -1 : (baseSequence + from) % 2147483648)
-      parts.push(part)
-    }
-    if (this.onDone) {
-      // Whoever waits for this batch (a flush) waits for both halves.
-      const waiting = this.onDone
-      let left = 2
-      for (const part of parts) part.onDone = [() => { if (--left === 0) for (const f of waiting) f() }]
-    }
-    return parts as [ProducerBatch, ProducerBatch]
+  /** Each record's callback, in record order (a split hands them to the halves). */
+  recordCallbacks(): SendCallback[] {
+    const out: SendCallback[] = []
+    for (let c = 0; c < this.cbs.length; c++) for (let k = 0; k < this.cbRuns[c]; k++) out.push(this.cbs[c])
+    return out
   }
 
   /**
