@@ -2,7 +2,7 @@
  * MESSAGE_TOO_LARGE splits a batch (Kafka's splitAndReenqueue): against samsa's broker, a topic whose
  * max.message.bytes is far below the producer's batches still takes every record, in order, with
  * keys, headers and timestamps intact and each send answered with its own offset, with idempotence
- * on and off; a single record over the limit fails alone with MESSAGE_TOO_LARGE.
+ * on and off, and readable by librdkafka (kcat); a single record over the limit fails alone with MESSAGE_TOO_LARGE.
  */
 import {test} from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,6 +13,11 @@ import {decodeRecordBatches, type Record} from '../../src/records/index.js'
 import {Cluster} from '../../src/client/index.js'
 import {ErrorCode} from '../../src/protocol/index.js'
 import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
+import {haveKcat} from '../helpers/broker-process.js'
+import {runKcat} from '../helpers/kcat.js'
+
+const noKcat = haveKcat() ? null : 'kcat is not installed (apt-get install -y kcat): the librdkafka read-back of split batches is skipped'
+if (noKcat) console.log(`NOTICE: ${noKcat}`)
 
 let tb: TestBroker
 let bootstrap: string
@@ -78,6 +83,13 @@ for (const {idempotent, total, batchSize, lingerMs} of cases) {
       assert.deepEqual(r.headers.map((h) => [h.key, h.value?.toString()]), [['i', String(i)]])
       assert.equal(r.timestamp, 1_700_000_000_000n + BigInt(i))
     })
+    if (!noKcat) {
+      // librdkafka reads the split batches too (lz4, idempotent or not): key, size, timestamp, header, offset.
+      // Asynchronously: the broker runs in this process.
+      const read = await runKcat(bootstrap, ['-C', '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%k %S %T %h %o\n'])
+      assert.equal(read.code, 0, read.stderr)
+      assert.deepEqual(read.stdout.trim().split('\n'), values.map((_, i) => `k${i} 200 ${1_700_000_000_000 + i} i=${i} ${i}`))
+    }
   })
 }
 
