@@ -18,7 +18,7 @@ test('kcat -P -K: into a compacted topic, cleaned, read back by kcat: the last v
   let tb: TestBroker | undefined
   try {
     tb = await startTestBroker({'log.cleaner.backoff.ms': '3600000'})
-    const bootstrap = `127.0.0.1:${tb.broker.port}`
+    const bootstrap = tb.bootstrap
     await tb.broker.context.metadata.createTopic('compacted', 1, 1, {'cleanup.policy': 'compact', 'segment.bytes': '4096',
       'min.cleanable.dirty.ratio': '0.01'})
     const keys = 25

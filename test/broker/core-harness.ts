@@ -13,6 +13,8 @@ import {encodeRecordBatch} from '../../src/records/index.js'
 /** A broker started for one test, with its log lines. */
 export interface TestBroker {
   broker: Broker
+  /** "127.0.0.1:<port>", for clients. */
+  bootstrap: string
   dataDir: string
   logs: string[]
   /** Closes the broker (the data dir stays). */
@@ -27,7 +29,7 @@ export async function startTestBroker(props: Record<string, string> = {}, dataDi
   const logs: string[] = []
   const broker = await startBroker({nodeId: 0, dataDir: dir, host: '127.0.0.1', port: 0, props, logger: (l, m) => logs.push(`${l} ${m}`)})
   return {
-    broker, dataDir: dir, logs,
+    broker, bootstrap: `127.0.0.1:${broker.port}`, dataDir: dir, logs,
     close: () => broker.close(),
     destroy: async () => {
       await broker.close()

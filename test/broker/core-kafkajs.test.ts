@@ -5,19 +5,18 @@ import {test} from 'node:test'
 import assert from 'node:assert/strict'
 import kafkajs from 'kafkajs'
 import {decodeRecordBatches} from '../../src/records/index.js'
-import {haveKcat} from '../helpers/broker-process.js'
+import {kcatMissing} from '../helpers/broker-process.js'
 import {useTestBroker, RawClient, fetchBody, type TestBroker} from './core-harness.js'
 import {runKcat, type KcatResult} from '../helpers/kcat.js'
 
 const {Kafka, logLevel, CompressionTypes} = kafkajs
-const noKcat = haveKcat() ? false : 'kcat is not installed: librdkafka checks skipped'
-if (noKcat) console.log(`NOTICE: ${noKcat}`)
+const noKcat = kcatMissing('librdkafka checks skipped')
 
 let tb: TestBroker
 let bootstrap: string
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
 })
 
 /** Every record of a partition via raw fetches: [offset, key, value, headers]. */

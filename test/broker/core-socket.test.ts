@@ -194,7 +194,7 @@ test('seeded fuzz: 3000 random and mutated frames never take the broker down', a
   }
   // A real client still gets full service: metadata, a produce and a consume. The broker runs in
   // this process, so kcat must run asynchronously.
-  const bootstrap = `127.0.0.1:${tb.broker.port}`
+  const bootstrap = tb.bootstrap
   const kcat = (args: string[], input = ''): Promise<{status: number | null; stdout: string}> => new Promise((resolve) => {
     const child = spawn('kcat', ['-b', bootstrap, ...args], {timeout: 30_000})
     let stdout = ''

@@ -21,7 +21,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what
 }
 
 function kafkaFor(tb: TestBroker, clientId: string) {
-  return new Kafka({clientId, brokers: [`127.0.0.1:${tb.broker.port}`], logLevel: logLevel.NOTHING, retry: {retries: 5, initialRetryTime: 100}})
+  return new Kafka({clientId, brokers: [tb.bootstrap], logLevel: logLevel.NOTHING, retry: {retries: 5, initialRetryTime: 100}})
 }
 
 /** Assigned partitions per member of a described group (decoded consumer protocol assignments). */

@@ -16,7 +16,7 @@ let tb: TestBroker
 let bootstrap: string
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
 }, {'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3'})
 
 const kcat = (args: string[], input?: string, timeoutMs?: number): Promise<KcatResult> => runKcat(bootstrap, args, input, timeoutMs)

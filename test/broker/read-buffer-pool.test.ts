@@ -32,7 +32,7 @@ test('the pool hands out views of chunks, keeps released ones, and leaves small 
 
 test('three consumers reading 6 MB at once each get every record intact while chunks are reused', {timeout: 60_000}, async () => {
   const tb = await startTestBroker({'num.partitions': '3'})
-  const bootstrap = `127.0.0.1:${tb.broker.port}`
+  const bootstrap = tb.bootstrap
   try {
     const topic = 'pooled'
     await createTopic(bootstrap, topic, 3)

@@ -17,7 +17,7 @@ let bootstrap: string
 
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
 }, {'num.partitions': '1', 'group.initial.rebalance.delay.ms': '0'})
 
 /** Produces one batch with explicit timestamps through a raw Produce request. */

@@ -16,7 +16,7 @@ let bootstrap: string
 
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
 }, GROUP_PROPS)
 
 test('samsa and librdkafka share a cooperative-sticky group: split, incremental takeover, nothing lost or doubled', {skip, timeout: 90_000}, async () => {

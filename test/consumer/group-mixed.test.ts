@@ -18,7 +18,7 @@ let kafka: kafkajs.Kafka
 
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
   kafka = new kafkajs.Kafka({clientId: 'mixed', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING})
 }, GROUP_PROPS)
 

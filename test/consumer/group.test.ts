@@ -15,7 +15,7 @@ let kafka: kafkajs.Kafka
 
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
   kafka = new kafkajs.Kafka({clientId: 'group-test', brokers: [bootstrap], logLevel: kafkajs.logLevel.NOTHING})
 }, GROUP_PROPS)
 

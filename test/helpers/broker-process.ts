@@ -76,3 +76,11 @@ export function removeDataDir(dir: string): void {
 export function haveKcat(): boolean {
   return spawnSync('kcat', ['-V']).status === 0
 }
+
+/** False when kcat is on PATH; else why `what` is skipped, printed once as a visible NOTICE line. */
+export function kcatMissing(what: string): string | false {
+  if (haveKcat()) return false
+  const reason = `kcat is not installed (apt-get install -y kcat): ${what}`
+  console.log(`NOTICE: ${reason}`)
+  return reason
+}

@@ -6,11 +6,10 @@ import {spawnSync} from 'node:child_process'
 import {appendFileSync, existsSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import kafkajs from 'kafkajs'
-import {startBrokerProcess, removeDataDir, haveKcat, type BrokerProcess} from '../helpers/broker-process.js'
+import {startBrokerProcess, removeDataDir, type BrokerProcess, kcatMissing} from '../helpers/broker-process.js'
 
 const {Kafka, logLevel} = kafkajs
-const skip = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): durability read-back skipped'
-if (skip) console.log(`NOTICE: ${skip}`)
+const skip = kcatMissing('durability read-back skipped')
 
 const TOPIC = 'durable'
 

@@ -7,12 +7,11 @@ import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import kafkajs from 'kafkajs'
 import {dumpFile, type BatchItem} from '../../src/cli/log-dump.js'
-import {startBrokerProcess, removeDataDir, haveKcat, type BrokerProcess} from '../helpers/broker-process.js'
+import {startBrokerProcess, removeDataDir, type BrokerProcess, kcatMissing} from '../helpers/broker-process.js'
 import {kcatOk} from '../helpers/kcat.js'
 
 const {Kafka, logLevel} = kafkajs
-const noKcat = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): interop test skipped'
-if (noKcat) console.log(`NOTICE: ${noKcat}`)
+const noKcat = kcatMissing('interop test skipped')
 
 const PARTITIONS = 3
 let broker: BrokerProcess

@@ -4,11 +4,10 @@ import {test, before, after} from 'node:test'
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import kafkajs from 'kafkajs'
-import {startBrokerProcess, removeDataDir, haveKcat, type BrokerProcess} from '../helpers/broker-process.js'
+import {startBrokerProcess, removeDataDir, type BrokerProcess, kcatMissing} from '../helpers/broker-process.js'
 
 const {Kafka, logLevel} = kafkajs
-const noKcat = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): read-back check skipped'
-if (noKcat) console.log(`NOTICE: ${noKcat}`)
+const noKcat = kcatMissing('read-back check skipped')
 
 let broker: BrokerProcess
 let kafka: InstanceType<typeof Kafka>

@@ -6,11 +6,10 @@ import {spawnSync} from 'node:child_process'
 import {copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {startBrokerProcess, removeDataDir, haveKcat, samsaBin, type BrokerProcess} from '../helpers/broker-process.js'
+import {startBrokerProcess, removeDataDir, samsaBin, type BrokerProcess, kcatMissing} from '../helpers/broker-process.js'
 import {kcatOk} from '../helpers/kcat.js'
 
-const skip = haveKcat() ? false : 'kcat is not installed (apt-get install -y kcat): interop test skipped'
-if (skip) console.log(`NOTICE: ${skip}`)
+const skip = kcatMissing('interop test skipped')
 
 const RECORDS = 100_000
 const PARTITIONS = 3

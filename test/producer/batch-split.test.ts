@@ -12,18 +12,15 @@ import {Producer, type RecordMetadata} from '../../src/producer/index.js'
 import {decodeRecordBatches, type Record} from '../../src/records/index.js'
 import {Cluster} from '../../src/client/index.js'
 import {ErrorCode} from '../../src/protocol/index.js'
-import {useTestBroker, type TestBroker} from '../broker/core-harness.js'
-import {haveKcat} from '../helpers/broker-process.js'
+import {useTestBroker} from '../broker/core-harness.js'
+import {kcatMissing} from '../helpers/broker-process.js'
 import {runKcat} from '../helpers/kcat.js'
 
-const noKcat = haveKcat() ? null : 'kcat is not installed (apt-get install -y kcat): the librdkafka read-back of split batches is skipped'
-if (noKcat) console.log(`NOTICE: ${noKcat}`)
+const noKcat = kcatMissing('the librdkafka read-back of split batches is skipped')
 
-let tb: TestBroker
 let bootstrap: string
-useTestBroker((started) => {
-  tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+useTestBroker((tb) => {
+  bootstrap = tb.bootstrap
 })
 
 /** Every record of partition 0 of `topic`, with the size of the largest batch stored. */

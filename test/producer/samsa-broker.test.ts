@@ -19,7 +19,7 @@ let tb: TestBroker
 let bootstrap: string
 useTestBroker((started) => {
   tb = started
-  bootstrap = `127.0.0.1:${tb.broker.port}`
+  bootstrap = tb.bootstrap
 })
 
 async function createTopic(name: string, numPartitions: number, configs: Record<string, string> = {}): Promise<void> {
