@@ -5,6 +5,7 @@
  */
 import {HEADER_SIZE, decodeRecordBatch} from '../records/index.js'
 import {ProducerBatch, estimateRecordSize} from './producer-batch.js'
+import {addSequence} from './sequence-numbers.js'
 
 /**
  * Two sealed batches holding the first and second half of `b`'s records, with their callbacks, the
@@ -13,7 +14,7 @@ import {ProducerBatch, estimateRecordSize} from './producer-batch.js'
  * which may be what the topic refused) always makes progress; a single record is never split.
  */
 export function splitBatch(b: ProducerBatch): [ProducerBatch, ProducerBatch] {
-  const decoded = decodeRecordBatch(b.wire!, 0, {verifyCrc: false}).records
+  const {records: decoded, compression} = decodeRecordBatch(b.wire!, 0, {verifyCrc: false})
   const callbacks = b.recordCallbacks()
   const half = Math.ceil(decoded.length / 2)
   const baseSequence = b.pendingSequence ?? b.baseSequence
@@ -27,7 +28,7 @@ export function splitBatch(b: ProducerBatch): [ProducerBatch, ProducerBatch] {
       const r = decoded[i]
       part.append(Number(r.timestamp), r.key, r.value, r.headers, callbacks[i])
     }
-    part.close(b.compression, b.producerId, b.producerEpoch, baseSequence < 0 ? -1 : (baseSequence + from) % 2147483648)
+    part.close(compression, b.producerId, b.producerEpoch, baseSequence < 0 ? -1 : addSequence(baseSequence, from))
     parts.push(part)
   }
   if (b.onDone) {

@@ -81,7 +81,6 @@ export class ProducerBatch {
   done = false
   /** Called once when the batch completes (flush bookkeeping). */
   onDone: Array<() => void> | undefined
-  private codec = CompressionType.None
 
   constructor(
     readonly topic: string,
@@ -100,11 +99,6 @@ export class ProducerBatch {
   /** Bytes of records appended so far (plus header room). */
   get sizeInBytes(): number {
     return this.pos
-  }
-
-  /** The codec close() compressed with (a split seals its halves the same way). */
-  get compression(): CompressionType {
-    return this.codec
   }
 
   /** True once nothing else is likely to fit. */
@@ -212,7 +206,6 @@ export class ProducerBatch {
    */
   close(compression: CompressionType, producerId: bigint, producerEpoch: number, baseSequence: number): Buffer {
     this.closed = true
-    this.codec = compression
     this.producerId = producerId
     this.producerEpoch = producerEpoch
     this.baseSequence = baseSequence

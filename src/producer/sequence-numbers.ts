@@ -11,8 +11,8 @@ import type {PartitionQueue} from './record-accumulator.js'
 /** Kafka's limit of unanswered batches per partition with idempotence. */
 export const MAX_IDEMPOTENT_IN_FLIGHT = 5
 
-/** Sequence numbers wrap at 2^31 like Kafka's. */
-function addSequence(seq: number, n: number): number {
+/** `seq` advanced by `n`: sequence numbers wrap at 2^31 like Kafka's. */
+export function addSequence(seq: number, n: number): number {
   return (seq + n) % 2147483648
 }
 function subSequence(seq: number, n: number): number {
