@@ -9,6 +9,7 @@ import {Cluster} from '../client/index.js'
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {LOG_OVERHEAD} from '../records/index.js'
 import {CompletedFetch} from './completed-fetch.js'
+import {newRecordArray} from './record-decoder.js'
 import type {ResolvedConsumerConfig} from './config.js'
 import {STALE_METADATA} from './offset-fetcher.js'
 import type {SubscriptionState, TopicPartitionState} from './subscription-state.js'
@@ -119,7 +120,7 @@ export class Fetcher {
       this.pendingError = undefined
       throw err
     }
-    const out: ConsumerRecord[] = []
+    const out: ConsumerRecord[] = newRecordArray()
     for (let i = 0; i < this.completed.length && out.length < max;) {
       const cf = this.completed[i]
       if (!cf.current) {

@@ -106,6 +106,18 @@ test('a malformed record under a valid CRC is CORRUPT_MESSAGE when reached; the 
   assert.equal(cf.drain(2, out), true)
   assert.deepEqual(values(out), ['40:a', '41:b'])
   assert.equal(cf.nextOffset, 42n)
-  assert.throws(() => cf.drain(2, out), (err: any) => err.code === 2 && /orders-2/.test(err.message) && /offset 40/.test(err.message))
+  assert.throws(() => cf.drain(2, out), (err: any) => err.code === 2 && /orders-2/.test(err.message) && /offset 40/.test(err.message) && /record 2: 1 headers promised/.test(err.message))
   assert.equal(cf.nextOffset, 42n, 'the position stays at the bad record')
+})
+
+test('a batch of more records than two-byte offset deltas reach (8192) decodes every offset, key and value', () => {
+  const n = 9000
+  const batch = encodeRecordBatch({baseOffset: 100n, records: Array.from({length: n}, (_, i) => ({key: i % 2 ? `k${i}` : null, value: `v${i}`}))})
+  const out = drainAll(new CompletedFetch(new TopicPartitionState('big', 0), 0, batch, 100n, null, true), 4000)
+  assert.equal(out.length, n)
+  for (const i of [0, 63, 64, 8191, 8192, n - 1]) {
+    assert.equal(out[i].offset, 100n + BigInt(i))
+    assert.equal(out[i].key?.toString() ?? null, i % 2 ? `k${i}` : null)
+    assert.equal(out[i].value?.toString(), `v${i}`)
+  }
 })
