@@ -128,10 +128,10 @@ function walkRecords(buf: Buffer, start: number, end: number, count: number, seq
       pos += 2
     } else {
       len = varintAt(buf, pos, end)
-      if (varintEnd < 0) return `record ${i}: length 0 invalid or overruns the batch`
+      if (varintEnd < 0) return recordReason(i, 'length invalid or overruns the batch')
       pos = varintEnd
     }
-    if (len < MIN_RECORD_BODY || len > end - pos) return `record ${i}: length ${len} invalid or overruns the batch`
+    if (len < MIN_RECORD_BODY || len > end - pos) return recordReason(i, 'length invalid or overruns the batch', len)
     const recordEnd = pos + len
     // attributes (unused in v2): len >= MIN_RECORD_BODY guarantees the byte is there.
     pos++
@@ -195,11 +195,11 @@ function walkRecords(buf: Buffer, start: number, end: number, count: number, seq
       pos = varintEnd
       if (pos < 0) return badFields(i, len)
     }
-    if (headers < 0) return `record ${i}: negative header count`
+    if (headers < 0) return recordReason(i, 'negative header count', headers)
     for (; headers > 0; headers--) {
       const keyLength = varintAt(buf, pos, recordEnd)
       if (varintEnd < 0) return badFields(i, len)
-      if (keyLength < 0) return keyLength === -1 ? `record ${i}: null header key` : badFields(i, len)
+      if (keyLength < 0) return keyLength === -1 ? recordReason(i, 'null header key') : badFields(i, len)
       pos = varintEnd + keyLength
       if (pos > recordEnd) return badFields(i, len)
       const valueLength = varintAt(buf, pos, recordEnd)
@@ -207,7 +207,7 @@ function walkRecords(buf: Buffer, start: number, end: number, count: number, seq
       pos = valueLength > 0 ? varintEnd + valueLength : varintEnd
     }
     if (pos !== recordEnd) return badFields(i, len)
-    if (sequentialOffsets && offsetDelta !== i) return `record ${i}: offsetDelta ${offsetDelta}, expected ${i}`
+    if (sequentialOffsets && offsetDelta !== i) return recordReason(i, 'offsetDelta is not the record\'s index', offsetDelta)
   }
   if (i !== count) return `header says ${count} records, found ${i}`
   if (pos !== end) return `${end - pos} bytes after the last of ${count} records`
@@ -215,5 +215,14 @@ function walkRecords(buf: Buffer, start: number, end: number, count: number, seq
 }
 
 function badFields(i: number, len: number): string {
-  return `record ${i}: fields do not fill its ${len}-byte length`
+  return recordReason(i, 'fields do not fill its length', len)
+}
+
+/**
+ * The reason record i is invalid. Built in here, never by a template literal in walkRecords: the
+ * optimizer merged the returns' identical number-to-string conversions of i and hoisted the one
+ * left into the loop, where it ran for every record produced.
+ */
+function recordReason(i: number, why: string, value?: number): string {
+  return `record ${i}: ${why}${value === undefined ? '' : ` (${value})`}`
 }
