@@ -26,11 +26,25 @@ export class SocketServer {
   private readonly pool = new FramePool()
   /** Where every connection's reads land, if Node lets us supply the buffer. */
   private readonly readBuffer = userReadBuffer.supported ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : null
+  /**
+   * Closes idle connections, like Kafka's Selector: one sweep over last-activity times instead of
+   * socket.setTimeout, whose timer Node re-arms on every read and write of every connection.
+   */
+  private readonly idleSweep: NodeJS.Timeout | null
 
   constructor(private readonly opts: SocketServerOptions) {
     // Paused until accept() has chosen how the connection reads.
     this.server = net.createServer({noDelay: true, pauseOnConnect: true}, (socket) => this.accept(socket))
     this.server.on('error', (err) => opts.logger('error', `listener error: ${err.message}`))
+    this.idleSweep = opts.idleMs > 0 ? setInterval(() => this.closeIdle(), Math.max(10, Math.min(opts.idleMs / 4, 10_000))).unref() : null
+  }
+
+  /** Closes connections with nothing in flight that neither read nor wrote for connections.max.idle.ms. */
+  private closeIdle(): void {
+    const now = Date.now()
+    for (const conn of this.connections.values()) {
+      if (conn.inFlight === 0 && now - conn.lastActiveMs > this.opts.idleMs) conn.close(`idle for ${this.opts.idleMs} ms`, 'info')
+    }
   }
 
   /** Binds host:port; resolves with the bound port (useful when port is 0). */
@@ -79,6 +93,7 @@ export class SocketServer {
    * `graceMs`), then close every connection.
    */
   async close(graceMs = 5000): Promise<void> {
+    if (this.idleSweep) clearInterval(this.idleSweep)
     this.stopAccepting()
     const conns = [...this.connections.values()]
     let timer: NodeJS.Timeout | undefined

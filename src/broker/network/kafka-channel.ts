@@ -1,6 +1,6 @@
 /**
  * KafkaChannel: one client connection once its requests are framed. It owns the connection's
- * lifecycle (idle timeout, errors, close, graceful end) and its send side: a slot per request,
+ * lifecycle (errors, close, graceful end) and its send side: a slot per request,
  * answered strictly in request order even when processing finishes out of order, written with
  * cork/writev, and read back-pressure when too much is in flight or unsent. Framing is inherited
  * from NetworkReceive; SocketServer creates and owns channels.
@@ -29,7 +29,6 @@ export class KafkaChannel extends NetworkReceive {
     super(socket, opts, pool, readBuffer)
     this.info = {id, remoteAddress: socket.remoteAddress ?? 'unknown'}
     socket.setNoDelay(true)
-    if (opts.idleMs > 0) socket.setTimeout(opts.idleMs, () => this.close(`idle for ${opts.idleMs} ms`, 'info'))
     socket.resume()
     socket.on('drain', () => {
       this.pausedForDrain = false
@@ -76,6 +75,7 @@ export class KafkaChannel extends NetworkReceive {
   /** Writes every finished response at the head of the queue; stops at the first unfinished one. */
   private flush(): void {
     const slots = this.slots
+    if (this.head < slots.length && slots[this.head].done) this.lastActiveMs = Date.now()
     while (this.head < slots.length && slots[this.head].done) {
       const response = slots[this.head].response
       slots[this.head] = undefined as unknown as Slot

@@ -39,6 +39,9 @@ export abstract class NetworkReceive {
   /** Set once the connection is closed or ending: nothing more is framed or answered. */
   abstract closed: boolean
 
+  /** When the connection last read or wrote (ms): SocketServer closes connections idle past connections.max.idle.ms. */
+  lastActiveMs = Date.now()
+
   protected constructor(readonly socket: net.Socket, protected readonly opts: SocketServerOptions,
     protected readonly pool: FramePool, readBuffer: Buffer | null) {
     // Reads land in one buffer shared by all connections when Node allows it (see user-read-buffer.ts);
@@ -58,6 +61,7 @@ export abstract class NetworkReceive {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return
+    this.lastActiveMs = Date.now()
     // Cork so that responses completed while parsing this chunk leave in one writev.
     this.socket.cork()
     try {
