@@ -7,8 +7,8 @@
  * The broker runs with group.initial.rebalance.delay.ms=0 so kafkajs does not wait for a group.
  * Reports wall-clock rates of each client process (start-up included) and, where the client
  * measures itself, its own rate (samsa: fetch.nMsg.sec; kafkajs: the same span, from its group join); the ratios
- * samsa/kcat and samsa/kafkajs (self-measured also as the median of per-round ratios, as bench/ingest does); and each client's peak RSS (VmHWM polled from /proc). Figures go
- * to bench/results/consume.json.
+ * samsa/kcat and samsa/kafkajs (self-measured also as the median of per-round ratios, as bench/ingest
+ * does); and each client's peak RSS (VmHWM polled from /proc). Figures go to bench/results/consume.json.
  *
  * Usage: node dist/bench/consume.js [--records N] [--size BYTES] [--rounds R]
  */
