@@ -121,3 +121,22 @@ test('a batch of more records than two-byte offset deltas reach (8192) decodes e
     assert.equal(out[i].value?.toString(), `v${i}`)
   }
 })
+
+test('fields read back from the bytes on access: the same views on every access, timestamps, null keys and values, several headers', () => {
+  const batch = encodeRecordBatch({baseOffset: 7n, baseTimestamp: 1_000n, records: [
+    {key: 'a'.repeat(200), value: null, timestamp: 1_005n, headers: [{key: 'h1', value: 'x'}, {key: 'h2', value: null}, {key: 'é', value: 'y'.repeat(70)}]},
+    {key: null, value: 'v'.repeat(300), timestamp: 101_000n},
+  ]})
+  const [r0, r1] = drainAll(new CompletedFetch(new TopicPartitionState('t', 3), 0, batch, 7n, null, true))
+  assert.equal(r0.value, null)
+  assert.equal(r0.key, r0.key, 'one key view, not a new one per access')
+  assert.equal(r0.key!.toString(), 'a'.repeat(200))
+  assert.equal(r0.headers, r0.headers)
+  assert.deepEqual(r0.headers.map((h) => [h.key, h.value?.toString() ?? null]), [['h1', 'x'], ['h2', null], ['é', 'y'.repeat(70)]])
+  assert.deepEqual([r0.offset, r0.timestamp, r1.offset, r1.timestamp], [7n, 1_005n, 8n, 101_000n])
+  assert.equal(r1.key, null)
+  assert.equal(r1.value, r1.value)
+  assert.equal(r1.value!.toString(), 'v'.repeat(300))
+  assert.deepEqual(r1.headers, [])
+  assert.deepEqual((r1 as unknown as {toJSON(): {value: unknown}}).toJSON().value, r1.value)
+})
