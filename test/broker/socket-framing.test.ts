@@ -187,3 +187,23 @@ test('responses given as parts, now or later, are written whole and in request o
     await server.close(1000)
   }
 })
+
+test('large frames whose rest is read straight into their buffers arrive byte for byte, with the frames around them', async () => {
+  const seen: Buffer[] = []
+  const {server, socket, responses} = await serve((req) => {
+    seen.push(Buffer.from(req))
+    return answer(req)
+  })
+  try {
+    const frames = [frame(TRANSIENT_API, 11, 900_000), frame(OTHER_API, 12, 700_000), frame(TRANSIENT_API, 13, 10), frame(OTHER_API, 14, 400_000)]
+    // One write with everything, then the same frames cut so that a read ends inside each of them.
+    await writeCut(socket, Buffer.concat(frames), [])
+    await writeCut(socket, Buffer.concat(frames), [5, 450_000, 900_010, 1_300_000, 1_600_020, 1_800_000])
+    await until(() => responses.length === 8)
+    assert.equal(seen.length, 8)
+    seen.forEach((req, i) => assert.ok(req.equals(frames[i % 4].subarray(4)), `frame ${i} differs`))
+  } finally {
+    socket.destroy()
+    await server.close(1000)
+  }
+})

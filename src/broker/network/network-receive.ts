@@ -46,7 +46,8 @@ export abstract class NetworkReceive {
     protected readonly pool: FramePool, readBuffer: Buffer | null) {
     // Reads land in one buffer shared by all connections when Node allows it (see user-read-buffer.ts);
     // then a chunk is only valid during onData and every frame that outlives it is copied.
-    this.sharedChunks = readBuffer !== null && userReadBuffer.attach(socket, readBuffer, (chunk) => this.onData(chunk))
+    this.sharedChunks = readBuffer !== null && userReadBuffer.attach(socket, readBuffer, (chunk) => this.onData(chunk),
+      () => (this.partial !== null ? this.partial.subarray(this.partialFilled, this.partialSize) : null))
     if (!this.sharedChunks) socket.on('data', (chunk: Buffer) => this.onData(chunk))
   }
 
@@ -118,15 +119,19 @@ export abstract class NetworkReceive {
     this.partialFilled = head.copy(this.partial, 0)
   }
 
-  /** Copies what the partial frame still needs from `chunk`, processes it once whole, returns the rest of the chunk. */
+  /**
+   * Copies what the partial frame still needs from `chunk`, processes it once whole, returns the rest of
+   * the chunk. A chunk read straight into the frame's missing rest (see the constructor) is already in place.
+   */
   private fillPartial(chunk: Buffer): Buffer {
     const frame = this.partial!
     const missing = this.partialSize - this.partialFilled
+    const inPlace = chunk.buffer === frame.buffer && chunk.byteOffset === frame.byteOffset + this.partialFilled
     if (chunk.length < missing) {
-      this.partialFilled += chunk.copy(frame, this.partialFilled)
+      this.partialFilled += inPlace ? chunk.length : chunk.copy(frame, this.partialFilled)
       return chunk.subarray(chunk.length)
     }
-    chunk.copy(frame, this.partialFilled, 0, missing)
+    if (!inPlace) chunk.copy(frame, this.partialFilled, 0, missing)
     const pooled = this.partialPooled
     this.partial = null
     this.partialPooled = false

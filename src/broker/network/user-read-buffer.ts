@@ -8,7 +8,7 @@
  */
 import net from 'node:net'
 
-interface ReadSlots { buffer: symbol; callback: symbol }
+interface ReadSlots { buffer: symbol; callback: symbol; generator: symbol }
 
 /** The internal slots behind `onread`, found by description on a probe socket; null when absent. */
 function findSlots(): ReadSlots | null {
@@ -18,7 +18,8 @@ function findSlots(): ReadSlots | null {
     probe.destroy()
     const buffer = symbols.find((s) => s.description === 'kBuffer')
     const callback = symbols.find((s) => s.description === 'kBufferCb')
-    return buffer && callback ? {buffer, callback} : null
+    const generator = symbols.find((s) => s.description === 'kBufferGen')
+    return buffer && callback && generator ? {buffer, callback, generator} : null
   } catch {
     return null
   }
@@ -32,9 +33,11 @@ export const userReadBuffer = {
 
   /**
    * Makes `socket` (accepted paused) read into `buffer` and call `onChunk` with a view of each read;
-   * the view is only valid until onChunk returns. Returns false, changing nothing, when unsupported.
+   * the view is only valid until onChunk returns. After each read `next` may name where the next one
+   * lands instead (the missing rest of a large frame, which then arrives in place, uncopied); null
+   * means `buffer` again. Returns false, changing nothing, when unsupported.
    */
-  attach(socket: net.Socket, buffer: Buffer, onChunk: (chunk: Buffer) => void): boolean {
+  attach(socket: net.Socket, buffer: Buffer, onChunk: (chunk: Buffer) => void, next: () => Buffer | null): boolean {
     const handle = (socket as unknown as {_handle?: {useUserBuffer?: (b: Buffer) => void}})._handle
     if (slots === null || !handle || typeof handle.useUserBuffer !== 'function') return false
     const target = socket as unknown as Record<symbol, unknown>
@@ -43,6 +46,8 @@ export const userReadBuffer = {
     target[slots.callback] = (nread: number, buf: Buffer) => {
       onChunk(buf.subarray(0, nread))
     }
+    // Node asks this after every read and reads next into what it returns (as for onread's buffer function).
+    target[slots.generator] = () => next() ?? buffer
     handle.useUserBuffer(buffer)
     return true
   },
