@@ -1,15 +1,14 @@
 /**
  * The consumer's hot path: turns one v2 batch's records section into ConsumerRecords straight
  * from the fetched bytes, a few at a time as poll() asks for them. The decode loop checks every
- * field of every record, as Kafka's consumer does, but a record keeps only where it starts and its
- * key and value sizes, and points to one FetchedBatch for what its batch shares: key, value and
- * headers become views (no copies) on first access, offset and timestamp are read back on access,
- * because most consumers (perf tools, filters on one field) never touch every field and every
- * stored field is allocated a million times per million records. Varints are read inline instead
- * of through a cursor object.
+ * field of every record, as Kafka's consumer does, but a record keeps only where it starts and
+ * points to one FetchedBatch for what its batch shares: key, value and headers become views (no
+ * copies) on first access, sizes, offset and timestamp are read back on access, because most
+ * consumers (perf tools, filters on one field) never touch every field and every stored field is
+ * allocated a million times per million records. Varints are read inline instead of through a
+ * cursor object.
  */
 import {inspect} from 'node:util'
-import {varintSize} from '../records/index.js'
 import type {ConsumerRecord} from './types.js'
 
 const EMPTY_HEADERS: ConsumerRecord['headers'] = Object.freeze([]) as unknown as ConsumerRecord['headers']
