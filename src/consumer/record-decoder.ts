@@ -32,12 +32,21 @@ export class FetchedBatch {
 // Position after the last varint read; module state keeps the readers free of allocations.
 let at = 0
 
-/** Zigzag varint at pos (NaN when longer than 5 bytes); small so that every call site inlines it. */
+/**
+ * Zigzag varint at pos (NaN when longer than 5 bytes). The one- and two-byte forms real records are
+ * made of are decoded inline; the function is small so that every call site inlines it.
+ */
 function varint(buf: Buffer, pos: number): number {
   const b0 = buf[pos]
   if (b0 < 0x80) {
     at = pos + 1
     return (b0 >>> 1) ^ -(b0 & 1)
+  }
+  const b1 = buf[pos + 1]
+  if (b1 < 0x80) {
+    at = pos + 2
+    const z = (b0 & 0x7f) | (b1 << 7)
+    return (z >>> 1) ^ -(z & 1)
   }
   return varintLoop(buf, pos)
 }
@@ -261,22 +270,8 @@ export class BatchRecordReader {
     let bytes = 0
     let lastDelta = -1
     for (; i < this.count && taken < max; i++) {
-      // Record lengths, offset deltas and value lengths of real records are one or two bytes: decoded
-      // inline (helper calls here would exceed what the compiler inlines into this loop).
-      let b = section[pos]
-      let c: number
-      let len: number
-      if (b < 0x80) {
-        len = (b >>> 1) ^ -(b & 1)
-        pos += 1
-      } else if ((c = section[pos + 1]) < 0x80) {
-        const z = (b & 0x7f) | (c << 7)
-        len = (z >>> 1) ^ -(z & 1)
-        pos += 2
-      } else {
-        len = varintLoop(section, pos)
-        pos = at
-      }
+      const len = varint(section, pos)
+      pos = at
       const recordEnd = pos + len
       if (!(len >= 0) || recordEnd > end) throw recordError(i, 'invalid length', len)
       const recordStart = pos
@@ -288,7 +283,7 @@ export class BatchRecordReader {
       // leave the three-byte case a branch never taken when the optimizer ran, which deoptimizes the
       // loop the first time it is taken, and the loop warms up all over again.
       let offsetDelta: number
-      b = section[pos]
+      const b = section[pos]
       if (b < 0x80) {
         offsetDelta = (b >>> 1) ^ -(b & 1)
         pos += 1
@@ -302,19 +297,8 @@ export class BatchRecordReader {
       }
       const keyLen = varint(section, pos)
       pos = skipField(keyLen, at, recordEnd, i, 'key')
-      let valueLen: number
-      b = section[pos]
-      if (b < 0x80) {
-        valueLen = (b >>> 1) ^ -(b & 1)
-        pos += 1
-      } else if ((c = section[pos + 1]) < 0x80) {
-        const z = (b & 0x7f) | (c << 7)
-        valueLen = (z >>> 1) ^ -(z & 1)
-        pos += 2
-      } else {
-        valueLen = varintLoop(section, pos)
-        pos = at
-      }
+      const valueLen = varint(section, pos)
+      pos = at
       pos = skipField(valueLen, pos, recordEnd, i, 'value')
       const headerCount = varint(section, pos)
       pos = at
