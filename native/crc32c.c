@@ -1,0 +1,185 @@
+// CRC-32C (Castagnoli) with the SSE4.2 crc32 instruction, as a Node-API addon.
+//
+// Why our own: the checksum covers every byte the broker takes in and the consumer reads, and the
+// prebuilt @node-rs/crc32 calls a non-inlined function per 8-byte crc32 step, which caps it near
+// 3.3 GB/s here. The instruction has a latency of 3 cycles and a throughput of 1, so three streams
+// run side by side and are joined by shifting the earlier CRCs over the later streams' lengths
+// (Mark Adler's method). Built at install by node-gyp; without it samsa falls back to @node-rs/crc32.
+
+#include <node_api.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+#define HAVE_HW 1
+#else
+#define HAVE_HW 0
+#endif
+
+#if HAVE_HW
+
+#define POLY 0x82f63b78u // reflected Castagnoli polynomial
+#define LONG_BLOCK 8192
+#define SHORT_BLOCK 256
+
+// SHIFT_x[k][b]: the CRC state byte b at byte position k becomes after x zero bytes.
+static uint32_t SHIFT_LONG[4][256];
+static uint32_t SHIFT_SHORT[4][256];
+
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static uint32_t gf2_times(const uint32_t *mat, uint32_t vec) {
+  uint32_t sum = 0;
+  while (vec) {
+    if (vec & 1) sum ^= *mat;
+    vec >>= 1;
+    mat++;
+  }
+  return sum;
+}
+
+static void gf2_square(uint32_t *square, const uint32_t *mat) {
+  for (int n = 0; n < 32; n++) square[n] = gf2_times(mat, mat[n]);
+}
+
+// The operator for `len` zero bytes (len a power of two), as 32 columns.
+static void zeros_operator(uint32_t *even, size_t len) {
+  uint32_t odd[32];
+  odd[0] = POLY; // one zero bit
+  for (int n = 1; n < 32; n++) odd[n] = 1u << (n - 1);
+  gf2_square(even, odd); // two zero bits
+  gf2_square(odd, even); // four zero bits
+  // Each square doubles the length; the first one here gives one zero byte.
+  for (;;) {
+    gf2_square(even, odd);
+    len >>= 1;
+    if (len == 0) return;
+    gf2_square(odd, even);
+    len >>= 1;
+    if (len == 0) {
+      memcpy(even, odd, sizeof odd);
+      return;
+    }
+  }
+}
+
+static void shift_tables(uint32_t table[4][256], size_t len) {
+  uint32_t op[32];
+  zeros_operator(op, len);
+  for (uint32_t n = 0; n < 256; n++) {
+    table[0][n] = gf2_times(op, n);
+    table[1][n] = gf2_times(op, n << 8);
+    table[2][n] = gf2_times(op, n << 16);
+    table[3][n] = gf2_times(op, n << 24);
+  }
+}
+
+// Once per process: worker threads load the addon again.
+static void init_tables(void) {
+  shift_tables(SHIFT_LONG, LONG_BLOCK);
+  shift_tables(SHIFT_SHORT, SHORT_BLOCK);
+}
+
+static inline uint64_t shift(uint32_t table[4][256], uint64_t crc) {
+  return table[0][crc & 0xff] ^ table[1][(crc >> 8) & 0xff] ^ table[2][(crc >> 16) & 0xff] ^ table[3][(crc >> 24) & 0xff];
+}
+
+static inline uint64_t load64(const unsigned char *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(const unsigned char *next, size_t len) {
+  uint64_t crc0 = 0xffffffffu;
+  while (len > 0 && ((uintptr_t)next & 7) != 0) {
+    crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
+    len--;
+  }
+  while (len >= LONG_BLOCK * 3) {
+    uint64_t crc1 = 0, crc2 = 0;
+    const unsigned char *end = next + LONG_BLOCK;
+    do {
+      crc0 = _mm_crc32_u64(crc0, load64(next));
+      crc1 = _mm_crc32_u64(crc1, load64(next + LONG_BLOCK));
+      crc2 = _mm_crc32_u64(crc2, load64(next + LONG_BLOCK * 2));
+      next += 8;
+    } while (next < end);
+    crc0 = shift(SHIFT_LONG, crc0) ^ crc1;
+    crc0 = shift(SHIFT_LONG, crc0) ^ crc2;
+    next += LONG_BLOCK * 2;
+    len -= LONG_BLOCK * 3;
+  }
+  while (len >= SHORT_BLOCK * 3) {
+    uint64_t crc1 = 0, crc2 = 0;
+    const unsigned char *end = next + SHORT_BLOCK;
+    do {
+      crc0 = _mm_crc32_u64(crc0, load64(next));
+      crc1 = _mm_crc32_u64(crc1, load64(next + SHORT_BLOCK));
+      crc2 = _mm_crc32_u64(crc2, load64(next + SHORT_BLOCK * 2));
+      next += 8;
+    } while (next < end);
+    crc0 = shift(SHIFT_SHORT, crc0) ^ crc1;
+    crc0 = shift(SHIFT_SHORT, crc0) ^ crc2;
+    next += SHORT_BLOCK * 2;
+    len -= SHORT_BLOCK * 3;
+  }
+  while (len >= 8) {
+    crc0 = _mm_crc32_u64(crc0, load64(next));
+    next += 8;
+    len -= 8;
+  }
+  while (len > 0) {
+    crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
+    len--;
+  }
+  return (uint32_t)crc0 ^ 0xffffffffu;
+}
+
+// crc32c(view: Uint8Array, start: number, end: number): number. The caller checks the range.
+static napi_value Crc32c(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) {
+    napi_throw_type_error(env, NULL, "crc32c(view, start, end)");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "crc32c: the first argument must be a Uint8Array");
+    return NULL;
+  }
+  uint32_t start, end;
+  if (napi_get_value_uint32(env, argv[1], &start) != napi_ok || napi_get_value_uint32(env, argv[2], &end) != napi_ok ||
+      start > end || end > length) {
+    napi_throw_range_error(env, NULL, "crc32c: range outside the view");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_uint32(env, crc32c_hw((const unsigned char *)data + start, end - start), &result);
+  return result;
+}
+
+#endif // HAVE_HW
+
+// Exports crc32c only where the CPU has SSE4.2; an empty module tells the caller to fall back.
+static napi_value Init(napi_env env, napi_value exports) {
+#if HAVE_HW
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("sse4.2")) {
+    pthread_once(&tables_once, init_tables);
+    napi_value fn;
+    if (napi_create_function(env, "crc32c", NAPI_AUTO_LENGTH, Crc32c, NULL, &fn) == napi_ok) {
+      napi_set_named_property(env, exports, "crc32c", fn);
+    }
+  }
+#endif
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
