@@ -58,12 +58,12 @@ export default class Consume extends ClientCommand {
     const config = consumerConfig(props, {})
     if (group !== undefined) config.groupId = group
     if (reset !== undefined) config.autoOffsetReset = reset
-    const partitions = group === undefined
-      ? await topicPartitions((names) => this.adminClient(flags).describeTopics(names, {offsets: false}), topics, flags.partition)
-      : (await topicPartitions((names) => this.adminClient(flags).describeTopics(names, {offsets: false}), topics), undefined)
-
     const consumer = new Consumer(config)
     this.onCleanup(() => consumer.close())
+    // Group mode only checks that the topics exist; the group assigns the partitions.
+    const partitions = group === undefined
+      ? await topicPartitions(consumer, topics, flags.partition)
+      : (await topicPartitions(consumer, topics), undefined)
     const out = new OutputBuffer(process.stdout)
     const stop = {requested: false}
     let signals = 0

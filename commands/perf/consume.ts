@@ -35,9 +35,10 @@ export default class PerfConsume extends ClientCommand {
     if (props['max.poll.records'] === undefined) config.maxPollRecords = 10_000
     if (props['auto.offset.reset'] === undefined) config.autoOffsetReset = 'earliest'
     if (flags.group !== undefined) config.groupId = flags.group
-    const partitions = await topicPartitions((names) => this.adminClient(flags).describeTopics(names, {offsets: false}), [flags.topic])
     const consumer = new Consumer(config)
     this.onCleanup(() => consumer.close())
+    // Looked up before the clock starts, as an application calls partitionsFor() before assign().
+    const partitions = await topicPartitions(consumer, [flags.topic])
     const detailed = flags['show-detailed-stats'] && !json
     if (detailed && !flags['hide-header']) this.out(PERF_CONSUME_DETAIL_HEADER)
     const report = await runPerfConsume(consumer, {

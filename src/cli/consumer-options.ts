@@ -3,7 +3,8 @@
  * plus what the command decides (group, reset policy); the engine's parser validates everything,
  * and a bad property is a usage error naming it.
  */
-import {consumerConfigFromProperties, ConsumerConfigError, type ConsumerConfig} from '../consumer/index.js'
+import {topicError} from '../client/index.js'
+import {consumerConfigFromProperties, ConsumerConfigError, type Consumer, type ConsumerConfig, type TopicPartition} from '../consumer/index.js'
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {UsageError} from './errors.js'
 
@@ -17,20 +18,20 @@ export function consumerConfig(props: Record<string, string>, base: Partial<Cons
   }
 }
 
-/** Partitions of topics, checked against metadata: a missing topic or partition is a KafkaError naming it. */
-export async function topicPartitions(
-  describe: (names: string[]) => Promise<Array<{name: string; partitions: Array<{partition: number}>}>>,
-  topics: string[], partition?: number,
-): Promise<Array<{topic: string; partition: number}>> {
-  const described = await describe(topics)
-  const out: Array<{topic: string; partition: number}> = []
-  for (const t of described) {
-    const ids = t.partitions.map((p) => p.partition).sort((a, b) => a - b)
+/**
+ * Partitions of topics, from the consumer's own metadata (so its connection is open before reading
+ * starts); a missing topic or partition is a KafkaError naming it.
+ */
+export async function topicPartitions(consumer: Consumer, topics: string[], partition?: number): Promise<TopicPartition[]> {
+  const out: TopicPartition[] = []
+  for (const topic of topics) {
+    const ids = (await consumer.partitionsFor(topic)).map((p) => p.partition)
+    if (ids.length === 0) throw topicError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, topic)
     if (partition !== undefined) {
-      if (!ids.includes(partition)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} of topic "${t.name}" does not exist (it has ${ids.length})`)
-      out.push({topic: t.name, partition})
+      if (!ids.includes(partition)) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `partition ${partition} of topic "${topic}" does not exist (it has ${ids.length})`)
+      out.push({topic, partition})
     } else {
-      for (const p of ids) out.push({topic: t.name, partition: p})
+      for (const p of ids) out.push({topic, partition: p})
     }
   }
   return out

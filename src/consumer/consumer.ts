@@ -6,7 +6,7 @@
  * errors, only when someone listens; otherwise the next poll() throws them).
  */
 import {EventEmitter} from 'node:events'
-import {Cluster} from '../client/index.js'
+import {Cluster, topicError} from '../client/index.js'
 import {ErrorCode, KafkaError} from '../protocol/index.js'
 import {resolveConsumerConfig, type ConsumerConfig, type ResolvedConsumerConfig} from './config.js'
 import {ConsumerCoordinator} from './consumer-coordinator.js'
@@ -15,7 +15,7 @@ import {Fetcher} from './fetcher.js'
 import {EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, OffsetFetcher} from './offset-fetcher.js'
 import {listEdgeOffsets, updateFetchPositions} from './positions.js'
 import {SubscriptionState} from './subscription-state.js'
-import {tpKey, type ConsumerRecord, type RebalanceListener, type SeekTarget, type TopicPartition} from './types.js'
+import {tpKey, type ConsumerRecord, type PartitionInfo, type RebalanceListener, type SeekTarget, type TopicPartition} from './types.js'
 import {recordIterator} from './record-iterator.js'
 
 /** A Kafka consumer (assign or subscribe mode). */
@@ -155,6 +155,21 @@ export class Consumer extends EventEmitter {
   /** Async iteration over records (polls underneath; ends when the consumer closes). */
   [Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
     return recordIterator(this, (tp, offset) => this.subs.state(tp.topic, tp.partition)?.seek(offset), () => this.closed)
+  }
+
+  /**
+   * A topic's partitions, by partition number, from cached metadata or a Metadata request (Kafka's
+   * partitionsFor); [] when the topic does not exist. Warms the connection that fetching will use.
+   */
+  async partitionsFor(topic: string): Promise<PartitionInfo[]> {
+    this.ensureOpen()
+    let t = this.cluster.metadata?.topics.get(topic)
+    if (!t || t.errorCode !== ErrorCode.NONE) t = (await this.cluster.refreshMetadata([topic])).topics.get(topic)
+    if (!t || t.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return []
+    if (t.errorCode !== ErrorCode.NONE) throw topicError(t.errorCode, topic, null, 'read')
+    return t.partitions
+      .map((p) => ({topic, partition: p.partition, leader: p.leader, replicas: p.replicas, inSyncReplicas: p.isr, offlineReplicas: p.offline}))
+      .sort((a, b) => a.partition - b.partition)
   }
 
   /** Partitions currently assigned. */

@@ -4,7 +4,7 @@ export {
   consumerConfigFromProperties, resolveConsumerConfig, ConsumerConfigError,
   type ConsumerConfig, type ResolvedConsumerConfig, type AssignmentStrategyName,
 } from './config.js'
-export type {TopicPartition, ConsumerRecord, RebalanceListener, SeekTarget} from './types.js'
+export type {TopicPartition, PartitionInfo, ConsumerRecord, RebalanceListener, SeekTarget} from './types.js'
 export {tpKey} from './types.js'
 export {
   decodeSubscription, encodeSubscription, decodeAssignment, encodeAssignment,

@@ -3,6 +3,16 @@
 /** One partition of one topic. */
 export interface TopicPartition { topic: string; partition: number }
 
+/** A partition as metadata describes it (Kafka's PartitionInfo); replicas are node ids, leader -1 when none. */
+export interface PartitionInfo {
+  topic: string
+  partition: number
+  leader: number
+  replicas: number[]
+  inSyncReplicas: number[]
+  offlineReplicas: number[]
+}
+
 /** One record as poll() returns it; key and value are views into the fetched bytes (no copies). */
 export interface ConsumerRecord {
   topic: string

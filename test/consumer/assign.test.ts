@@ -72,6 +72,21 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
   })
 }
 
+test('partitionsFor lists a topic\'s partitions with leader and replicas, and [] for a missing topic', {timeout: 30_000}, async () => {
+  await createTopic(bootstrap, 'partitions-for', 3)
+  const consumer = new Consumer({bootstrap})
+  try {
+    const infos = await consumer.partitionsFor('partitions-for')
+    const id = 0 // the test broker's node id
+    assert.deepEqual(infos, [0, 1, 2].map((partition) => ({
+      topic: 'partitions-for', partition, leader: id, replicas: [id], inSyncReplicas: [id], offlineReplicas: [],
+    })))
+    assert.deepEqual(await consumer.partitionsFor('no-such-topic'), [])
+  } finally {
+    await consumer.close()
+  }
+})
+
 test('seek to an offset, a timestamp, the end and the beginning', {timeout: 30_000}, async () => {
   const topic = 'seeks'
   await createTopic(bootstrap, topic, 1)

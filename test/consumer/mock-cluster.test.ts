@@ -28,8 +28,12 @@ test('assign mode reads back what kcat wrote to the mock cluster', {timeout: 60_
   await kcat(mock.bootstrap, ['-P', '-t', 'mock-assign', '-K', '|', '-z', 'lz4', '-H', 'via=kcat'], lines.join('\n') + '\n')
   const consumer = new Consumer({bootstrap: mock.bootstrap, autoOffsetReset: 'earliest'})
   try {
-    // The mock creates topics with 4 partitions on first produce.
-    consumer.assign([0, 1, 2, 3].map((partition) => ({topic: 'mock-assign', partition})))
+    // The mock creates topics with 4 partitions on first produce, spread over its 3 brokers.
+    const infos = await consumer.partitionsFor('mock-assign')
+    assert.deepEqual(infos.map((p) => p.partition), [0, 1, 2, 3])
+    assert.ok(infos.every((p) => p.topic === 'mock-assign' && p.leader >= 1 && p.replicas.includes(p.leader)))
+    assert.ok(new Set(infos.map((p) => p.leader)).size > 1, 'partitions have different leaders')
+    consumer.assign(infos.map(({topic, partition}) => ({topic, partition})))
     const got = await pollCount(consumer, 200)
     assert.deepEqual(got.map((r) => `${r.key}|${r.value}`).sort(), [...lines].sort())
     assert.ok(got.every((r) => r.headers.length === 1 && r.headers[0].key === 'via' && r.headers[0].value!.toString() === 'kcat'))
