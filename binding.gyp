@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "samsa_crc32c",
-      "sources": ["native/crc32c.c"],
+      "target_name": "samsa_native",
+      "sources": ["native/addon.c", "native/crc32c.c", "native/walk-records.c"],
       "cflags": ["-O3"]
     }
   ]

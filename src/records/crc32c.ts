@@ -2,7 +2,7 @@
 //
 // The broker checks it over every produced byte and the consumer over every fetched one, so it is the hottest
 // loop of both. Three implementations, the first that loads wins:
-// - samsa's own addon (native/crc32c.c, built by node-gyp at install): three interleaved streams of the SSE4.2
+// - samsa's own addon (native/crc32c.c, built by node-gyp at install, see native.ts): three interleaved streams of the SSE4.2
 //   crc32 instruction, 17-22 GB/s on 64 KB-1 MB here;
 // - `@node-rs/crc32` (prebuilt binaries shipped as npm packages, SSE4.2/ARM CRC instructions): 2.9-5 GB/s, as its
 //   build calls a function per 8-byte step; it covers machines where the addon could not be built;
@@ -15,20 +15,12 @@
 // ~270-530). bench/records-bench.ts prints both. The package stays as the test oracle.
 
 import {createRequire} from 'node:module'
+import {nativeAddon} from './native.js'
 
 /** CRC-32C of view[start, end); the range is checked by the caller. */
 type RangeCrc = (view: Uint8Array, start: number, end: number) => number
 
 const require = createRequire(import.meta.url)
-
-function loadAddon(): RangeCrc | null {
-  try {
-    // dist/src/records/ -> the package root, where node-gyp put the build.
-    return (require('../../../build/Release/samsa_crc32c.node') as {crc32c?: RangeCrc}).crc32c ?? null
-  } catch {
-    return null
-  }
-}
 
 function loadNodeRs(): RangeCrc | null {
   try {
@@ -39,7 +31,7 @@ function loadNodeRs(): RangeCrc | null {
   }
 }
 
-const addon = loadAddon()
+const addon = nativeAddon?.crc32c ?? null
 const nodeRs = loadNodeRs()
 const native: RangeCrc | null = addon ?? nodeRs
 

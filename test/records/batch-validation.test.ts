@@ -4,6 +4,7 @@ import {
   CRC, CompressionType, HEADER_SIZE, MAGIC, RECORDS_COUNT, LAST_OFFSET_DELTA, computeBatchCrc, encodeRecordBatch,
   validateBatch, RecordErrorCode,
 } from '../../src/records/index.js'
+import {RECORD_WALKS} from '../../src/records/record-walk.js'
 
 const records = Array.from({length: 5}, (_, i) => ({key: `k${i}`, value: `value ${i}`, headers: [{key: 'h', value: null}]}))
 
@@ -125,4 +126,70 @@ test('validateBatch never throws on random garbage (seeded)', () => {
   }
   // Mutations of the value bytes keep a batch valid, so some must pass: the walk is not rejecting everything.
   assert.ok(accepted > 0)
+})
+
+/** A record's bytes (attributes first, no length prefix) as the v2 format lays them out, fields given raw. */
+function zigzag(n: number): number[] {
+  let z = ((n << 1) ^ (n >> 31)) >>> 0
+  const out: number[] = []
+  while (z >= 0x80) {
+    out.push((z & 0x7f) | 0x80)
+    z >>>= 7
+  }
+  out.push(z)
+  return out
+}
+
+test('the native and the JS record walks give the same verdict and reason, on valid, edge and mutated records (seeded)', (t) => {
+  const walks = Object.entries(RECORD_WALKS)
+  if (walks.length < 2) return t.skip('the native addon is not built: only the JS walk exists here')
+  let seed = 7
+  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0)
+  const samples: Array<{buf: Buffer; count: number}> = []
+  // Real batches: null and long keys/values (2- and 3-byte lengths), headers with null values, many records.
+  for (let n = 0; n < 40; n++) {
+    const recs = Array.from({length: 1 + (rand() % 300)}, (_, i) => ({
+      key: rand() % 5 === 0 ? null : Buffer.alloc(rand() % 200, 'k'),
+      value: rand() % 7 === 0 ? null : Buffer.alloc(rand() % (rand() % 3 === 0 ? 20_000 : 150), 'v'),
+      headers: Array.from({length: rand() % 3}, (_, h) => ({key: `h${h}`, value: rand() % 2 ? null : Buffer.from(`x${i}`)})),
+      timestamp: 1_700_000_000_000n + BigInt(rand() % 1_000_000),
+    }))
+    const b = encodeRecordBatch({records: recs})
+    samples.push({buf: b.subarray(HEADER_SIZE), count: recs.length})
+  }
+  // Hand-made edge cases: 5-byte varints with bits past 32, a negative header count, a null header key,
+  // an offsetDelta that is not the index, a 10-byte timestamp delta, a record length below the minimum.
+  const record = (fields: number[]): number[] => [...zigzag(fields.length), ...fields]
+  const body = (ts: number[], od: number, tail: number[]): number[] => [0, ...ts, ...zigzag(od), ...tail]
+  samples.push(
+    {buf: Buffer.from(record(body([0], 0, [1, 1, 0]))), count: 1},
+    {buf: Buffer.from(record(body([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], 0, [1, 1, 0]))), count: 1},
+    {buf: Buffer.from(record(body([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01], 0, [1, 1, 0]))), count: 1},
+    {buf: Buffer.from(record(body([0], 0, [1, 1, ...zigzag(-3)]))), count: 1},
+    {buf: Buffer.from(record(body([0], 0, [1, 1, 2, 1, 1]))), count: 1},
+    {buf: Buffer.from(record(body([0], 3, [1, 1, 0]))), count: 1},
+    {buf: Buffer.from(record(body([0], 0, [0xff, 0xff, 0xff, 0xff, 0x7f, 1, 0]))), count: 1},
+    {buf: Buffer.from(record(body([0], 0, [0xff, 0xff, 0xff, 0xff, 0xff, 1, 0]))), count: 1},
+    {buf: Buffer.from([...zigzag(3), 0, 0, 0]), count: 1},
+    {buf: Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]), count: 1},
+    {buf: Buffer.from([0x80]), count: 1},
+    {buf: Buffer.from(record(body([0], 0, [1, 1, 0]))), count: 2},
+    {buf: Buffer.from([...record(body([0], 0, [1, 1, 0])), 9, 9]), count: 1},
+  )
+  let compared = 0
+  for (const {buf, count} of samples) {
+    for (let m = 0; m < 60; m++) {
+      const b = Buffer.from(buf)
+      // The first round of each sample is unmutated; later ones change 1-3 bytes and sometimes cut the end.
+      if (m > 0) for (let k = 0; k < 1 + (rand() % 3); k++) b[rand() % b.length] = rand() & 0xff
+      const end = m > 0 && rand() % 4 === 0 ? rand() % (b.length + 1) : b.length
+      for (const sequential of [true, false]) {
+        const [[, first], ...rest] = walks
+        const want = first(b, 0, end, count, sequential)
+        for (const [name, other] of rest) assert.equal(other(b, 0, end, count, sequential), want, `${name}: count ${count}, end ${end}, bytes ${b.subarray(0, 40).toString('hex')}`)
+        compared++
+      }
+    }
+  }
+  assert.ok(compared > 5000)
 })
