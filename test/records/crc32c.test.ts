@@ -55,8 +55,8 @@ test('every CRC-32C implementation that loaded agrees with the crc-32 package, p
 })
 
 const addonMissing = process.arch === 'x64' && !('addon' in CRC32C_IMPLEMENTATIONS)
-  ? `NOTICE: samsa's CRC-32C addon is not built (node-gyp at npm install failed?); using ${CRC32C_IMPLEMENTATION}`
-  : process.arch !== 'x64' ? 'the CRC-32C addon is x86-64 only' : false
+  ? `NOTICE: samsa's native addon is not built (node-gyp at npm install failed?); CRC-32C through ${CRC32C_IMPLEMENTATION}`
+  : process.arch !== 'x64' ? 'the addon\'s CRC-32C is x86-64 only' : false
 if (addonMissing) console.log(`# ${addonMissing}`)
 
 test('the SSE4.2 CRC-32C addon is built and in use on x86-64', {skip: addonMissing}, () => {
