@@ -86,40 +86,37 @@ static inline uint64_t load64(const unsigned char *p) {
   return v;
 }
 
+// While 3 * block bytes remain: three streams of `block` bytes side by side, each later CRC joined by
+// shifting the earlier one over `block` zero bytes (table: the shift for that length).
+__attribute__((target("sse4.2"))) static inline uint64_t stream_triples(uint64_t crc0, const unsigned char **at, size_t *len,
+                                                                       size_t block, uint32_t table[4][256]) {
+  const unsigned char *next = *at;
+  while (*len >= block * 3) {
+    uint64_t crc1 = 0, crc2 = 0;
+    const unsigned char *end = next + block;
+    do {
+      crc0 = _mm_crc32_u64(crc0, load64(next));
+      crc1 = _mm_crc32_u64(crc1, load64(next + block));
+      crc2 = _mm_crc32_u64(crc2, load64(next + block * 2));
+      next += 8;
+    } while (next < end);
+    crc0 = shift(table, crc0) ^ crc1;
+    crc0 = shift(table, crc0) ^ crc2;
+    next += block * 2;
+    *len -= block * 3;
+  }
+  *at = next;
+  return crc0;
+}
+
 __attribute__((target("sse4.2"))) uint32_t crc32c_hw(uint32_t crc, const unsigned char *next, size_t len) {
   uint64_t crc0 = crc ^ 0xffffffffu;
   while (len > 0 && ((uintptr_t)next & 7) != 0) {
     crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
     len--;
   }
-  while (len >= LONG_BLOCK * 3) {
-    uint64_t crc1 = 0, crc2 = 0;
-    const unsigned char *end = next + LONG_BLOCK;
-    do {
-      crc0 = _mm_crc32_u64(crc0, load64(next));
-      crc1 = _mm_crc32_u64(crc1, load64(next + LONG_BLOCK));
-      crc2 = _mm_crc32_u64(crc2, load64(next + LONG_BLOCK * 2));
-      next += 8;
-    } while (next < end);
-    crc0 = shift(SHIFT_LONG, crc0) ^ crc1;
-    crc0 = shift(SHIFT_LONG, crc0) ^ crc2;
-    next += LONG_BLOCK * 2;
-    len -= LONG_BLOCK * 3;
-  }
-  while (len >= SHORT_BLOCK * 3) {
-    uint64_t crc1 = 0, crc2 = 0;
-    const unsigned char *end = next + SHORT_BLOCK;
-    do {
-      crc0 = _mm_crc32_u64(crc0, load64(next));
-      crc1 = _mm_crc32_u64(crc1, load64(next + SHORT_BLOCK));
-      crc2 = _mm_crc32_u64(crc2, load64(next + SHORT_BLOCK * 2));
-      next += 8;
-    } while (next < end);
-    crc0 = shift(SHIFT_SHORT, crc0) ^ crc1;
-    crc0 = shift(SHIFT_SHORT, crc0) ^ crc2;
-    next += SHORT_BLOCK * 2;
-    len -= SHORT_BLOCK * 3;
-  }
+  crc0 = stream_triples(crc0, &next, &len, LONG_BLOCK, SHIFT_LONG);
+  crc0 = stream_triples(crc0, &next, &len, SHORT_BLOCK, SHIFT_SHORT);
   while (len >= 8) {
     crc0 = _mm_crc32_u64(crc0, load64(next));
     next += 8;

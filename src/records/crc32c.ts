@@ -2,8 +2,8 @@
 //
 // The broker checks it over every produced byte and the consumer over every fetched one, so it is the hottest
 // loop of both. Three implementations, the first that loads wins:
-// - samsa's own addon (native/crc32c.c, built by node-gyp at install, see native.ts): three interleaved streams of the SSE4.2
-//   crc32 instruction, 17-22 GB/s on 64 KB-1 MB here;
+// - samsa's own addon (native/crc32c.c, built by node-gyp at install, see native.ts): three interleaved streams
+//   of the SSE4.2 crc32 instruction, 17-22 GB/s on 64 KB-1 MB here;
 // - `@node-rs/crc32` (prebuilt binaries shipped as npm packages, SSE4.2/ARM CRC instructions): 2.9-5 GB/s, as its
 //   build calls a function per 8-byte step; it covers machines where the addon could not be built;
 // - the JS below (0.4-0.9 GB/s), for platforms with neither, and as a cross-check in tests.
