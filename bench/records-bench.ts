@@ -5,7 +5,7 @@
  * Usage: npx tsc -p tsconfig.json && node dist/bench/records-bench.js
  */
 import {createRequire} from 'node:module'
-import {CompressionType, CRC32C_IMPLEMENTATIONS, decodeRecordBatch, encodeRecordBatch, validateBatch} from '../src/records/index.js'
+import {CompressionType, crc32cImplementations, decodeRecordBatch, encodeRecordBatch, validateBatch} from '../src/records/index.js'
 
 const require = createRequire(import.meta.url)
 const CRC32C = require('crc-32/crc32c.js') as {buf(b: Uint8Array): number}
@@ -37,7 +37,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 console.log('CRC-32C')
 for (const [name, buf] of [['1 MiB', mib], ['1 KiB', kib]] as const) {
   const fns: Record<string, () => void> = {'crc-32 package': () => CRC32C.buf(buf)}
-  for (const [impl, fn] of Object.entries(CRC32C_IMPLEMENTATIONS)) fns[impl] = () => fn(buf, 0, buf.length)
+  for (const [impl, fn] of Object.entries(crc32cImplementations())) fns[impl] = () => fn(buf, 0, buf.length)
   const r = best(fns, 15)
   console.log(`  ${name}: ${Object.entries(r).map(([k, v]) => `${k} ${fmt((v * buf.length) / 1e6)} MB/s`).join(', ')}`)
 }

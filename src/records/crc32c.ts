@@ -22,24 +22,28 @@ type RangeCrc = (view: Uint8Array, start: number, end: number) => number
 
 const require = createRequire(import.meta.url)
 
+let nodeRs: RangeCrc | null | undefined
+
+/** @node-rs/crc32 over a range, loaded on first use (null where it is not installed). */
 function loadNodeRs(): RangeCrc | null {
+  if (nodeRs !== undefined) return nodeRs
   try {
     const f = (require('@node-rs/crc32') as {crc32c: (input: Buffer) => number}).crc32c
-    return (view, start, end) => f(Buffer.from(view.buffer, view.byteOffset + start, end - start)) >>> 0
+    nodeRs = (view, start, end) => f(Buffer.from(view.buffer, view.byteOffset + start, end - start)) >>> 0
   } catch {
-    return null
+    nodeRs = null
   }
+  return nodeRs
 }
 
 const addon = nativeAddon?.crc32c ?? null
-const nodeRs = loadNodeRs()
-const native: RangeCrc | null = addon ?? nodeRs
+// @node-rs/crc32 is loaded only where the addon is missing: loading it costs every process ~5 ms.
+const native: RangeCrc | null = addon ?? loadNodeRs()
 
-/** Every implementation that loaded here, by name, JS included (for tests and benchmarks). */
-export const CRC32C_IMPLEMENTATIONS: Record<string, RangeCrc> = {
-  ...(addon ? {addon} : {}),
-  ...(nodeRs ? {'@node-rs/crc32': nodeRs} : {}),
-  js: (view, start, end) => crc32cJs(view, start, end),
+/** Every implementation that loads here, by name, JS included (for tests and benchmarks). */
+export function crc32cImplementations(): Record<string, RangeCrc> {
+  const rs = loadNodeRs()
+  return {...(addon ? {addon} : {}), ...(rs ? {'@node-rs/crc32': rs} : {}), js: crc32cJs}
 }
 
 /** Which implementation crc32c() runs: 'addon' (samsa's SSE4.2 build), '@node-rs/crc32' or 'js'. */
