@@ -19,17 +19,23 @@ function walkRecordsNative(buf: Buffer, start: number, end: number, count: numbe
   return r === 0 ? null : nativeReason(r, count)
 }
 
+/** walk_result in native/walk-records.h: the addon answers with these numbers. */
+const enum WalkResult {
+  LengthMalformed = 1, LengthInvalid = 2, BadFields = 3, NegativeHeaders = 4, NullHeaderKey = 5,
+  OffsetDelta = 6, CountMismatch = 7, TrailingBytes = 8,
+}
+
 /** The reason a native walk result stands for. */
 function nativeReason([result, i, value]: [number, number, number], count: number): string {
   switch (result) {
-    case 1: return recordReason(i, 'length invalid or overruns the batch')
-    case 2: return recordReason(i, 'length invalid or overruns the batch', value)
-    case 3: return badFields(i, value)
-    case 4: return recordReason(i, 'negative header count', value)
-    case 5: return recordReason(i, 'null header key')
-    case 6: return recordReason(i, 'offsetDelta is not the record\'s index', value)
-    case 7: return `header says ${count} records, found ${i}`
-    case 8: return `${value} bytes after the last of ${count} records`
+    case WalkResult.LengthMalformed: return recordReason(i, 'length invalid or overruns the batch')
+    case WalkResult.LengthInvalid: return recordReason(i, 'length invalid or overruns the batch', value)
+    case WalkResult.BadFields: return badFields(i, value)
+    case WalkResult.NegativeHeaders: return recordReason(i, 'negative header count', value)
+    case WalkResult.NullHeaderKey: return recordReason(i, 'null header key')
+    case WalkResult.OffsetDelta: return recordReason(i, 'offsetDelta is not the record\'s index', value)
+    case WalkResult.CountMismatch: return `header says ${count} records, found ${i}`
+    case WalkResult.TrailingBytes: return `${value} bytes after the last of ${count} records`
     default: return `record ${i}: unknown walk result ${result}`
   }
 }
