@@ -108,6 +108,11 @@ export function startAndWait(cmd: string, args: string[], re: RegExp, cwd = repo
     })
     child.stderr!.on('data', (d) => (err += d))
     child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}: ${err}`)))
+    // A missing program (the mock cluster lives in ../shared, next to the repository) is one clear line.
+    child.on('error', (e) => {
+      clearTimeout(timer)
+      reject(new Error(`cannot start ${cmd}: ${e.message}`))
+    })
   })
 }
 
