@@ -16,7 +16,8 @@ const PEEK_BYTES = SIZE_BYTES + 2
  * The most a read takes between frames once this connection sends frames larger than this. A frame
  * not whole in its first read is copied out of the shared read buffer (other connections read into it
  * next), so a read ending early in a large frame copies little; the frame's rest then arrives in place.
- * With unlimited reads, ingest copied nearly every produced byte a second time (~13% of broker CPU).
+ * With unlimited reads, ingest copied about a quarter of the produced bytes a second time (perf under kcat:
+ * memmove 5.5 ms per 1M records; 1.6 ms with this limit).
  */
 const HEAD_READ_BYTES = 64 << 10
 
